@@ -1,0 +1,98 @@
+# notes-search — build, test and demo.
+#
+#   make          build build/notes-index, build/notes-search, build/libnotes.a
+#   make demo     install missing packages, build, index examples/notes, search it
+#   make check    every test (unit + end-to-end), built with ASan+UBSan
+#
+# Sources are found by wildcard: lib/*.c form libnotes.a (shared by both
+# binaries), indexer/*.c and query/*.c form one archive each, and each
+# program's main.c links against them.  Unit tests link all three archives.
+
+CC      ?= cc
+BUILD   ?= build
+PKGS    := sqlite3 yaml-0.1 libcmark libutf8proc libxxhash
+# Debian packages that provide the above (plus libstemmer, which has no .pc).
+DEBS    := libsqlite3-dev libyaml-dev libcmark-dev libutf8proc-dev libxxhash-dev \
+           libstemmer-dev libcmocka-dev pkg-config bats sqlite3
+VERSION := 0.1.0
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lstemmer
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+CFLAGS   ?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) -Iinclude -Ilib -Iindexer -Iquery \
+             -DNOTES_VERSION='"$(VERSION)"' $(PKG_CFLAGS) -MMD -MP
+LDLIBS   := $(PKG_LIBS) -lm
+
+LIB_SRC  := $(sort $(wildcard lib/*.c))
+IDX_SRC  := $(filter-out indexer/main.c,$(sort $(wildcard indexer/*.c)))
+QRY_SRC  := $(filter-out query/main.c,$(sort $(wildcard query/*.c)))
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+IDX_OBJ  := $(IDX_SRC:%.c=$(BUILD)/obj/%.o)
+QRY_OBJ  := $(QRY_SRC:%.c=$(BUILD)/obj/%.o)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all demo check unit e2e deps clean
+all: $(BUILD)/notes-index $(BUILD)/notes-search $(BUILD)/notes_fts5.so
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fPIC -DNOTES_EXTENSION -c $< -o $@
+
+$(BUILD)/libnotes.a: $(LIB_OBJ)
+	@rm -f $@; ar rcs $@ $^
+$(BUILD)/libindexer.a: $(IDX_OBJ)
+	@rm -f $@; ar rcs $@ $^
+$(BUILD)/libquery.a: $(QRY_OBJ)
+	@rm -f $@; ar rcs $@ $^
+
+$(BUILD)/notes-index: $(BUILD)/obj/indexer/main.o $(BUILD)/libindexer.a $(BUILD)/libnotes.a
+	$(CC) $(ALL_CFLAGS) $^ $(LDLIBS) -o $@
+$(BUILD)/notes-search: $(BUILD)/obj/query/main.o $(BUILD)/libquery.a $(BUILD)/libnotes.a
+	$(CC) $(ALL_CFLAGS) $^ $(LDLIBS) -o $@
+# The tokenizer as a loadable extension, so the sqlite3 CLI can open the
+# database for maintenance:  sqlite3 index.db '.load build/notes_fts5'
+$(BUILD)/notes_fts5.so: $(LIB_SRC:%.c=$(BUILD)/pic/%.o)
+	$(CC) $(ALL_CFLAGS) -shared $^ $(LDLIBS) -o $@
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libindexer.a $(BUILD)/libquery.a $(BUILD)/libnotes.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $^ $(LDLIBS) $(CMOCKA_LIBS) -o $@
+
+# ---- set-up --------------------------------------------------------------
+# Installs the Debian packages that are missing (as root), or prints the
+# exact command to run and stops.
+deps:
+	@./tests/deps.sh $(DEBS)
+
+# ---- demo ------------------------------------------------------------------
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@rm -f $(BUILD)/demo.db $(BUILD)/demo.db-wal $(BUILD)/demo.db-shm
+	$(BUILD)/notes-index --db $(BUILD)/demo.db examples/notes
+	$(BUILD)/notes-search --db $(BUILD)/demo.db "graceful termination"
+
+# ---- tests -----------------------------------------------------------------
+# Everything is rebuilt with sanitizers into build/san so that ordinary
+# builds stay fast; the runner prints the closing "N passed, N failed" line.
+SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+check: deps
+	@$(MAKE) --no-print-directory build/notes_fts5.so
+	@$(MAKE) --no-print-directory BUILD=build/san CFLAGS="$(SAN_FLAGS)" \
+	    build/san/notes-index build/san/notes-search $(UNIT_BIN:$(BUILD)/%=build/san/%)
+	@./tests/run.sh build/san
+
+unit: $(UNIT_BIN)
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,34 @@
+/*
+ * buf.h — a growable byte buffer with a sticky status.
+ *
+ * Every append takes `notes_status *rc` first and does nothing once *rc is not
+ * NOTES_OK (the FTS5 pattern): a run of appends is checked once at the end.
+ * The buffer owns its memory; notes_buf_free() releases it.
+ */
+#ifndef NOTES_BUF_H
+#define NOTES_BUF_H
+
+#include <stddef.h>
+#include "notes/status.h"
+
+typedef struct notes_buf {
+	char  *p;    /* bytes, always NUL-terminated when cap > 0; owned */
+	size_t n;    /* bytes used, not counting the terminating NUL */
+	size_t cap;  /* bytes allocated */
+} notes_buf;
+
+#define NOTES_BUF_INIT {NULL, 0, 0}
+
+/* Make room for `extra` more bytes (plus the NUL). */
+void notes_buf_reserve(notes_status *rc, notes_buf *b, size_t extra);
+void notes_buf_append(notes_status *rc, notes_buf *b, const void *p, size_t n);
+void notes_buf_append_str(notes_status *rc, notes_buf *b, const char *s);
+void notes_buf_append_char(notes_status *rc, notes_buf *b, char c);
+/* printf-style append. */
+void notes_buf_printf(notes_status *rc, notes_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Forget the contents, keep the allocation. */
+void notes_buf_clear(notes_buf *b);
+void notes_buf_free(notes_buf *b);
+
+#endif

@@ -1,0 +1,83 @@
+/*
+ * db.h — the index database: where it lives, opening it, its schema, and the
+ * one-indexer-at-a-time lock.
+ *
+ * Schema (SCHEMA_VERSION 1):
+ *   meta(key, value)           schema_version, tokenizer_version, langs, last_run...
+ *   roots(path, added)         archive roots the indexer remembers
+ *   notes(id, path, root, size, mtime_ns, hash, title, date, lang, flags,
+ *         linemap, nwarn)      one row per indexed note; id = fts rowid
+ *   fields(note, key, value)   front-matter values (multi-valued keys repeat)
+ *   fts(title, headings, meta, body, code)   FTS5, tokenize='notes'
+ * A full rebuild builds notes_new/fields_new/fts_new beside them and swaps
+ * them in with one short transaction, so queries never see a half index.
+ */
+#ifndef NOTES_DB_H
+#define NOTES_DB_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include "notes/status.h"
+
+#define NOTES_SCHEMA_VERSION 1
+
+typedef struct sqlite3 sqlite3;
+typedef struct notes_db notes_db;
+typedef struct notes_lock notes_lock;
+
+enum notes_db_flags {
+	NOTES_DB_READONLY = 1 << 0,  /* never write, not even the schema (query binary) */
+	NOTES_DB_CREATE   = 1 << 1,  /* create file, folder and schema if missing */
+};
+
+/*
+ * Resolve the database path: `opt` (--db) if not NULL, else $NOTES_DB, else
+ * ${XDG_DATA_HOME:-$HOME/.local/share}/notes-search/index.db.  *out is
+ * malloc'ed (caller frees).  NOTES_E_USAGE when no HOME is known.
+ */
+notes_status notes_db_path_resolve(const char *opt, char **out);
+
+/*
+ * Open the database at path.  With NOTES_DB_CREATE the folder is created
+ * 0700 and the file 0600.  Registers the "notes" tokenizer (query languages
+ * from meta 'langs').  The schema is created when missing; a schema or
+ * tokenizer version that differs from this build gives NOTES_E_SCHEMA with
+ * the database still open and usable for a rebuild (*out set).  Any other
+ * failure frees everything and sets *out to NULL; when errmsg is not NULL it
+ * receives a malloc'ed description (caller frees), also on NOTES_E_SCHEMA.
+ * NOTES_E_NOTFOUND: no database at path (without NOTES_DB_CREATE).
+ * NOTES_E_CORRUPT: the file is not a usable SQLite database.
+ */
+notes_status notes_db_open(const char *path, int flags, notes_db **out, char **errmsg);
+void notes_db_close(notes_db *db);
+
+/* The SQLite handle, valid until notes_db_close(). */
+sqlite3 *notes_db_handle(notes_db *db);
+const char *notes_db_path(const notes_db *db);
+/* Last SQLite error message on this database (valid until the next call). */
+const char *notes_db_errmsg(notes_db *db);
+
+/* meta table.  *value malloc'ed (caller frees), NULL when the key is absent. */
+notes_status notes_db_meta_get(notes_db *db, const char *key, char **value);
+notes_status notes_db_meta_set(notes_db *db, const char *key, const char *value);
+
+/* Create the schema objects (tables and indexes) with name suffix `sfx`
+ * ("" or "_new"), dropping any leftover ones of that suffix first when
+ * `replace`.  Runs inside the caller's transaction. */
+notes_status notes_db_schema_create(notes_db *db, const char *sfx, bool replace);
+/* Record this build's schema and tokenizer versions in meta. */
+notes_status notes_db_stamp_versions(notes_db *db);
+/* Run a statement without results.  Detail via notes_db_errmsg(). */
+notes_status notes_db_exec(notes_db *db, const char *sql);
+
+/*
+ * One indexer at a time: an flock on "<dbpath>.lock" (its folder is created
+ * 0700 when missing).  The kernel releases it
+ * when the holder dies, so no stale locks.  With wait, blocks until free;
+ * otherwise NOTES_E_BUSY and *holder = the pid written by the holder (0 if
+ * unknown).  *out NULL on failure.  Release with notes_lock_release().
+ */
+notes_status notes_lock_acquire(const char *dbpath, bool wait, notes_lock **out, pid_t *holder);
+void notes_lock_release(notes_lock *l);
+
+#endif

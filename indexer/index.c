@@ -1,0 +1,901 @@
+/*
+ * index.c — the incremental indexing engine (see index.h).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <sqlite3.h>
+#include <xxhash.h>
+#include "notes/buf.h"
+#include "notes/tokenize.h"
+#include "notes/utf8.h"
+#include "date.h"
+#include "doc.h"
+#include "frontmatter.h"
+#include "index.h"
+#include "markdown.h"
+#include "walk.h"
+
+/* A batch is committed after this many notes written, bytes read, or
+ * seconds: bounds what a killed run loses and how long readers see old data. */
+#define BATCH_NOTES   500
+#define BATCH_BYTES   (32u << 20)
+#define BATCH_SECONDS 2.0
+
+enum { FLAG_TITLE_FROM_NAME = 1, FLAG_DATE_FROM_NAME = 2 };
+
+typedef struct run {
+	notes_db   *db;          /* the index (not owned) */
+	sqlite3    *h;           /* its handle */
+	const notes_index_opts *o;
+	notes_index_stats *st;   /* running totals (caller's) */
+	const char *sfx;         /* table suffix: "" live, "_new" full rebuild */
+	const char *root;        /* root being walked */
+	double      t0;          /* run start, seconds */
+
+	/* Prepared statements, all on tables with suffix sfx. */
+	sqlite3_stmt *by_path;   /* id, size, mtime_ns, hash by path */
+	sqlite3_stmt *by_hash;   /* id, path, flags by hash and size */
+	sqlite3_stmt *ins_note;  /* new notes row */
+	sqlite3_stmt *upd_note;  /* replace a notes row's content columns */
+	sqlite3_stmt *upd_stat;  /* size, mtime only (touched, same content) */
+	sqlite3_stmt *upd_path;  /* rename */
+	sqlite3_stmt *del_note;
+	sqlite3_stmt *ins_fts;
+	sqlite3_stmt *del_fts;
+	sqlite3_stmt *ins_field;
+	sqlite3_stmt *del_fields;
+
+	uint8_t    *seen;        /* bitmap of note ids seen in this run */
+	size_t      seen_bits;   /* bits allocated */
+
+	notes_doc   doc;         /* the note being indexed; reused */
+	notes_buf   col[NOTES_FIELD_COUNT];  /* column texts with language marker */
+	notes_buf   blob;        /* encoded linemap */
+
+	int         in_txn;      /* a batch transaction is open */
+	unsigned    batch_notes; /* notes written in the open batch */
+	uint64_t    batch_bytes; /* bytes read in the open batch */
+	double      batch_t0;    /* when the batch began */
+	char       *err;         /* failure detail (malloc'ed) */
+} run;
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void set_err(run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_err(run *r, const char *fmt, ...)
+{
+	if (r->err)
+		return;
+	char buf[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	r->err = strdup(buf);
+}
+
+static notes_status db_fail(run *r, int rc, const char *what)
+{
+	set_err(r, "%s: %s", what, sqlite3_errmsg(r->h));
+	switch (rc & 0xff) {
+	case SQLITE_NOMEM:   return NOTES_E_NOMEM;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:  return NOTES_E_BUSY;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:  return NOTES_E_CORRUPT;
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+	case SQLITE_READONLY:
+	case SQLITE_CANTOPEN: return NOTES_E_IO;
+	default:             return NOTES_E_DB;
+	}
+}
+
+static void warn(run *r, const char *path, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void warn(run *r, const char *path, int line, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	r->st->warnings++;
+	if (r->o->on_warning)
+		r->o->on_warning(r->o->ctx, path, line, buf);
+}
+
+static notes_status prepare(run *r, sqlite3_stmt **s, const char *fmt)
+{
+	char sql[512];
+	snprintf(sql, sizeof sql, fmt, r->sfx);
+	int rc = sqlite3_prepare_v3(r->h, sql, -1, SQLITE_PREPARE_PERSISTENT, s, NULL);
+	return rc == SQLITE_OK ? NOTES_OK : db_fail(r, rc, "prepare");
+}
+
+static notes_status prepare_all(run *r)
+{
+	notes_status st = NOTES_OK;
+	struct { sqlite3_stmt **s; const char *sql; } t[] = {
+		{&r->by_path, "SELECT id, size, mtime_ns, hash FROM notes%1$s WHERE path=?1"},
+		{&r->by_hash, "SELECT id, path, flags FROM notes%1$s WHERE hash=?1 AND size=?2"},
+		{&r->ins_note, "INSERT INTO notes%1$s(path, root, size, mtime_ns, hash, title, date,"
+			       " lang, flags, linemap, nwarn) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)"},
+		{&r->upd_note, "UPDATE notes%1$s SET path=?1, root=?2, size=?3, mtime_ns=?4, hash=?5,"
+			       " title=?6, date=?7, lang=?8, flags=?9, linemap=?10, nwarn=?11 WHERE id=?12"},
+		{&r->upd_stat, "UPDATE notes%1$s SET size=?1, mtime_ns=?2 WHERE id=?3"},
+		{&r->upd_path, "UPDATE notes%1$s SET path=?1, root=?2, size=?3, mtime_ns=?4 WHERE id=?5"},
+		{&r->del_note, "DELETE FROM notes%1$s WHERE id=?1"},
+		{&r->ins_fts, "INSERT INTO fts%1$s(rowid, title, headings, meta, body, code)"
+			      " VALUES(?1,?2,?3,?4,?5,?6)"},
+		{&r->del_fts, "DELETE FROM fts%1$s WHERE rowid=?1"},
+		{&r->ins_field, "INSERT INTO fields%1$s(note, key, value) VALUES(?1,?2,?3)"},
+		{&r->del_fields, "DELETE FROM fields%1$s WHERE note=?1"},
+	};
+	for (size_t i = 0; i < sizeof t / sizeof t[0] && st == NOTES_OK; i++)
+		st = prepare(r, t[i].s, t[i].sql);
+	return st;
+}
+
+static void finalize_all(run *r)
+{
+	sqlite3_stmt *all[] = {r->by_path, r->by_hash, r->ins_note, r->upd_note, r->upd_stat,
+			       r->upd_path, r->del_note, r->ins_fts, r->del_fts, r->ins_field,
+			       r->del_fields};
+	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+		sqlite3_finalize(all[i]);
+}
+
+/* Run a prepared statement that returns no rows; reset it. */
+static notes_status step_done(run *r, sqlite3_stmt *s, const char *what)
+{
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc == SQLITE_DONE ? NOTES_OK : db_fail(r, rc, what);
+}
+
+/* ---- batches ------------------------------------------------------------- */
+
+static notes_status batch_begin(run *r)
+{
+	if (r->in_txn)
+		return NOTES_OK;
+	int rc = sqlite3_exec(r->h, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(r, rc, "begin");
+	r->in_txn = 1;
+	r->batch_notes = 0;
+	r->batch_bytes = 0;
+	r->batch_t0 = now_s();
+	return NOTES_OK;
+}
+
+static notes_status batch_commit(run *r)
+{
+	if (!r->in_txn)
+		return NOTES_OK;
+	int rc = sqlite3_exec(r->h, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(r, rc, "commit");
+	r->in_txn = 0;
+	return NOTES_OK;
+}
+
+static notes_status batch_maybe_commit(run *r)
+{
+	if (r->in_txn && (r->batch_notes >= BATCH_NOTES || r->batch_bytes >= BATCH_BYTES ||
+			  now_s() - r->batch_t0 >= BATCH_SECONDS))
+		return batch_commit(r);
+	return NOTES_OK;
+}
+
+/* ---- seen bitmap ----------------------------------------------------------- */
+
+static notes_status seen_mark(run *r, sqlite3_int64 id)
+{
+	if (id < 0)
+		return NOTES_OK;
+	if ((size_t)id >= r->seen_bits) {
+		size_t bits = r->seen_bits ? r->seen_bits : 4096;
+		while (bits <= (size_t)id)
+			bits *= 2;
+		uint8_t *p = realloc(r->seen, bits / 8);
+		if (!p)
+			return NOTES_E_NOMEM;
+		memset(p + r->seen_bits / 8, 0, (bits - r->seen_bits) / 8);
+		r->seen = p;
+		r->seen_bits = bits;
+	}
+	r->seen[id / 8] |= (uint8_t)(1u << (id % 8));
+	return NOTES_OK;
+}
+
+static int seen_has(const run *r, sqlite3_int64 id)
+{
+	return id >= 0 && (size_t)id < r->seen_bits && (r->seen[id / 8] >> (id % 8)) & 1;
+}
+
+/* ---- one note ---------------------------------------------------------------- */
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return s ? s + 1 : path;
+}
+
+/* Choose the title: front matter, else first # heading, else file name. */
+static void choose_title(notes_status *rc, notes_doc *d, int *flags)
+{
+	const notes_kv *kv = notes_doc_kv(d, "title");
+	if (kv && kv->value[strspn(kv->value, " \t\r\n")]) {
+		notes_buf_append_str(rc, &d->title, kv->value);
+		notes_doc_append(rc, d, NOTES_FIELD_TITLE, kv->value, strlen(kv->value), kv->src);
+		return;
+	}
+	if (d->first_h1.n) {
+		notes_buf_append(rc, &d->title, d->first_h1.p, d->first_h1.n);
+		notes_doc_append(rc, d, NOTES_FIELD_TITLE, d->first_h1.p, d->first_h1.n,
+				 d->first_h1_src);
+		return;
+	}
+	/* File name without extension; it maps to no place in the file. */
+	const char *b = base_name(d->path);
+	const char *dot = strrchr(b, '.');
+	size_t n = dot && dot != b ? (size_t)(dot - b) : strlen(b);
+	notes_buf_append(rc, &d->title, b, n);
+	notes_buf_append(rc, &d->field[NOTES_FIELD_TITLE], b, n);
+	*flags |= FLAG_TITLE_FROM_NAME;
+}
+
+/* Parse the note in buf (owned by the caller, modified in place). */
+static notes_status extract(run *r, const char *path, char *buf, size_t len, int *flags)
+{
+	notes_doc *d = &r->doc;
+	notes_status rc = NOTES_OK;
+	notes_doc_reset(d);
+	*flags = 0;
+
+	size_t first_bad = 0;
+	size_t bad = notes_utf8_sanitize(buf, len, &first_bad);
+	d->src = buf;
+	d->src_len = len;
+	d->path = path;
+	if (bad)
+		notes_doc_warn(&rc, d, notes_doc_line_of(d, first_bad),
+			       "invalid UTF-8 (%zu byte%s replaced)", bad, bad == 1 ? "" : "s");
+	if (rc == NOTES_OK)
+		rc = notes_frontmatter_parse(d);
+	if (rc == NOTES_OK)
+		rc = notes_markdown_extract(d);
+	if (rc != NOTES_OK)
+		return rc;
+	choose_title(&rc, d, flags);
+	char fn_date[11];
+	if (d->date[0] && !notes_doc_kv(d, "date") && !notes_doc_kv(d, "created") &&
+	    notes_date_from_filename(path, fn_date) == NOTES_OK && strcmp(fn_date, d->date) == 0)
+		*flags |= FLAG_DATE_FROM_NAME;
+	return rc;
+}
+
+static void bind_text_or_null(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v && *v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+/* Write r->doc as note `id` (0 = new).  The note's old FTS row, if any, must
+ * already be deleted. */
+static notes_status write_note(run *r, sqlite3_int64 id, const char *path, const struct stat *sb,
+			       uint64_t hash, int flags)
+{
+	notes_doc *d = &r->doc;
+	notes_status rc = NOTES_OK;
+
+	notes_buf_clear(&r->blob);
+	notes_linemap_encode(&rc, &d->map, &r->blob);
+
+	/* Non-English notes carry a language marker so that every later
+	 * tokenization of the stored text (deletes, integrity-check,
+	 * snippets) stems the same way as this insert. */
+	const char *stem = d->lang[0] ? notes_lang_stemmer(d->lang) : NULL;
+	int marked = stem && strcmp(stem, "english") != 0;
+	for (int f = 0; f < NOTES_FIELD_COUNT; f++) {
+		notes_buf_clear(&r->col[f]);
+		if (marked && f != NOTES_FIELD_CODE && d->field[f].n) {
+			notes_buf_append_char(&rc, &r->col[f], NOTES_LANG_MARK);
+			notes_buf_append_str(&rc, &r->col[f], stem);
+			notes_buf_append_char(&rc, &r->col[f], NOTES_LANG_MARK);
+		}
+		notes_buf_append(&rc, &r->col[f], d->field[f].p ? d->field[f].p : "", d->field[f].n);
+	}
+	if (rc != NOTES_OK)
+		return rc;
+
+	sqlite3_int64 mtime = (sqlite3_int64)sb->st_mtim.tv_sec * 1000000000 + sb->st_mtim.tv_nsec;
+	sqlite3_stmt *s = id ? r->upd_note : r->ins_note;
+	sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, r->root, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)sb->st_size);
+	sqlite3_bind_int64(s, 4, mtime);
+	sqlite3_bind_int64(s, 5, (sqlite3_int64)hash);
+	sqlite3_bind_text(s, 6, d->title.p ? d->title.p : "", (int)d->title.n, SQLITE_STATIC);
+	bind_text_or_null(s, 7, d->date);
+	bind_text_or_null(s, 8, d->lang);
+	sqlite3_bind_int(s, 9, flags);
+	sqlite3_bind_blob(s, 10, r->blob.p, (int)r->blob.n, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 11, (sqlite3_int64)d->nwarn);
+	if (id)
+		sqlite3_bind_int64(s, 12, id);
+	if ((rc = step_done(r, s, "write note")) != NOTES_OK)
+		return rc;
+	if (!id)
+		id = sqlite3_last_insert_rowid(r->h);
+
+	sqlite3_bind_int64(r->ins_fts, 1, id);
+	for (int f = 0; f < NOTES_FIELD_COUNT; f++)
+		sqlite3_bind_text(r->ins_fts, 2 + f, r->col[f].p ? r->col[f].p : "",
+				  (int)r->col[f].n, SQLITE_STATIC);
+	if ((rc = step_done(r, r->ins_fts, "index note")) != NOTES_OK)
+		return rc;
+
+	for (size_t i = 0; i < d->nkv && rc == NOTES_OK; i++) {
+		sqlite3_bind_int64(r->ins_field, 1, id);
+		sqlite3_bind_text(r->ins_field, 2, d->kv[i].key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(r->ins_field, 3, d->kv[i].value, -1, SQLITE_STATIC);
+		rc = step_done(r, r->ins_field, "store front matter");
+	}
+	if (rc == NOTES_OK)
+		rc = seen_mark(r, id);
+	r->batch_notes++;
+	return rc;
+}
+
+/* Remove note id from fts and fields (the notes row stays). */
+static notes_status unindex_note(run *r, sqlite3_int64 id)
+{
+	sqlite3_bind_int64(r->del_fts, 1, id);
+	notes_status rc = step_done(r, r->del_fts, "remove note");
+	if (rc == NOTES_OK) {
+		sqlite3_bind_int64(r->del_fields, 1, id);
+		rc = step_done(r, r->del_fields, "remove front matter");
+	}
+	return rc;
+}
+
+static notes_status delete_note(run *r, sqlite3_int64 id)
+{
+	notes_status rc = unindex_note(r, id);
+	if (rc == NOTES_OK) {
+		sqlite3_bind_int64(r->del_note, 1, id);
+		rc = step_done(r, r->del_note, "delete note");
+	}
+	return rc;
+}
+
+static void report_doc_warnings(run *r, const char *path)
+{
+	for (size_t i = 0; i < r->doc.nwarn; i++)
+		warn(r, path, r->doc.warn[i].line, "%s", r->doc.warn[i].msg);
+}
+
+/* Look for a note with the same content whose file has gone: a rename. */
+static notes_status find_renamed(run *r, uint64_t hash, uint64_t size, sqlite3_int64 *id, int *flags)
+{
+	*id = 0;
+	sqlite3_bind_int64(r->by_hash, 1, (sqlite3_int64)hash);
+	sqlite3_bind_int64(r->by_hash, 2, (sqlite3_int64)size);
+	int rc;
+	while ((rc = sqlite3_step(r->by_hash)) == SQLITE_ROW) {
+		sqlite3_int64 cand = sqlite3_column_int64(r->by_hash, 0);
+		const char *old = (const char *)sqlite3_column_text(r->by_hash, 1);
+		struct stat sb;
+		if (seen_has(r, cand) || !old || lstat(old, &sb) == 0 || errno != ENOENT)
+			continue;
+		*id = cand;
+		*flags = sqlite3_column_int(r->by_hash, 2);
+		break;
+	}
+	sqlite3_reset(r->by_hash);
+	sqlite3_clear_bindings(r->by_hash);
+	return (rc == SQLITE_ROW || rc == SQLITE_DONE) ? NOTES_OK : db_fail(r, rc, "rename lookup");
+}
+
+static notes_status index_file(run *r, notes_walk *w, const notes_walk_entry *e)
+{
+	notes_status rc;
+	sqlite3_int64 id = 0, old_size = -1, old_mtime = -1, old_hash = 0;
+	const struct stat *wsb = &e->st;
+	sqlite3_int64 mtime = (sqlite3_int64)wsb->st_mtim.tv_sec * 1000000000 + wsb->st_mtim.tv_nsec;
+
+	r->st->seen++;
+	sqlite3_bind_text(r->by_path, 1, e->path, -1, SQLITE_STATIC);
+	int src = sqlite3_step(r->by_path);
+	if (src == SQLITE_ROW) {
+		id = sqlite3_column_int64(r->by_path, 0);
+		old_size = sqlite3_column_int64(r->by_path, 1);
+		old_mtime = sqlite3_column_int64(r->by_path, 2);
+		old_hash = sqlite3_column_int64(r->by_path, 3);
+	}
+	sqlite3_reset(r->by_path);
+	sqlite3_clear_bindings(r->by_path);
+	if (src != SQLITE_ROW && src != SQLITE_DONE)
+		return db_fail(r, src, "lookup");
+
+	if (id && old_size == (sqlite3_int64)wsb->st_size && old_mtime == mtime) {
+		r->st->unchanged++;   /* one stat, nothing read */
+		return seen_mark(r, id);
+	}
+
+	char *buf = NULL;
+	size_t len = 0;
+	struct stat sb;
+	rc = notes_walk_read(w, &buf, &len, &sb);
+	if (rc != NOTES_OK) {
+		r->st->skipped++;
+		if (rc == NOTES_E_NOMEM)
+			return rc;
+		if (rc == NOTES_E_IO)
+			warn(r, e->path, 0, "skipped: %s", strerror(errno));
+		else if (rc == NOTES_E_TOOBIG)
+			warn(r, e->path, 0, "skipped: larger than %llu bytes (--max-size)",
+			     (unsigned long long)r->o->max_size);
+		else
+			warn(r, e->path, 0, "skipped: %s", notes_status_str(rc));
+		/* A transient read error keeps the old entry; a file that is now
+		 * binary or too big is no longer a note and gets swept. */
+		return (rc == NOTES_E_IO && id) ? seen_mark(r, id) : NOTES_OK;
+	}
+	r->batch_bytes += len;
+	uint64_t hash = XXH3_64bits(buf, len);
+
+	if ((rc = batch_begin(r)) != NOTES_OK)
+		goto out;
+	if (id && (uint64_t)old_hash == hash) {
+		/* Touched, same content: remember the new stat, skip the work. */
+		sqlite3_int64 m = (sqlite3_int64)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
+		sqlite3_bind_int64(r->upd_stat, 1, (sqlite3_int64)sb.st_size);
+		sqlite3_bind_int64(r->upd_stat, 2, m);
+		sqlite3_bind_int64(r->upd_stat, 3, id);
+		if ((rc = step_done(r, r->upd_stat, "update")) == NOTES_OK)
+			rc = seen_mark(r, id);
+		r->st->unchanged++;
+		goto out;
+	}
+
+	int flags = 0;
+	if (!id && !r->o->full) {
+		sqlite3_int64 rid;
+		int rflags = 0;
+		if ((rc = find_renamed(r, hash, (uint64_t)sb.st_size, &rid, &rflags)) != NOTES_OK)
+			goto out;
+		if (rid && !(rflags & (FLAG_TITLE_FROM_NAME | FLAG_DATE_FROM_NAME))) {
+			/* Same content, and nothing derived from the file name:
+			 * moving the row is all there is to do. */
+			sqlite3_int64 m = (sqlite3_int64)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
+			sqlite3_bind_text(r->upd_path, 1, e->path, -1, SQLITE_STATIC);
+			sqlite3_bind_text(r->upd_path, 2, r->root, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(r->upd_path, 3, (sqlite3_int64)sb.st_size);
+			sqlite3_bind_int64(r->upd_path, 4, m);
+			sqlite3_bind_int64(r->upd_path, 5, rid);
+			if ((rc = step_done(r, r->upd_path, "rename")) == NOTES_OK)
+				rc = seen_mark(r, rid);
+			r->st->renamed++;
+			goto out;
+		}
+		if (rid) {   /* renamed, but title or date came from the name */
+			id = rid;
+			r->st->renamed++;
+			r->st->updated--;   /* counted below; a rename is not an update */
+		}
+	}
+
+	if ((rc = extract(r, e->path, buf, len, &flags)) != NOTES_OK)
+		goto out;
+	report_doc_warnings(r, e->path);
+	if (id && (rc = unindex_note(r, id)) != NOTES_OK)
+		goto out;
+	if ((rc = write_note(r, id, e->path, &sb, hash, flags)) != NOTES_OK)
+		goto out;
+	if (id)
+		r->st->updated++;
+	else
+		r->st->added++;
+	r->st->bytes += len;
+	rc = batch_maybe_commit(r);
+out:
+	free(buf);
+	return rc;
+}
+
+/* Delete notes of `root` not seen in this run whose file is really gone or
+ * no longer a note.  A file we cannot even stat (EACCES on a folder) keeps its
+ * entry: an unreadable folder must not silently empty the index. */
+static notes_status sweep_root(run *r, const char *root)
+{
+	sqlite3_stmt *s = NULL;
+	char sql[128];
+	snprintf(sql, sizeof sql, "SELECT id, path FROM notes%s WHERE root=?1", r->sfx);
+	int rc = sqlite3_prepare_v2(r->h, sql, -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(r, rc, "sweep");
+	sqlite3_bind_text(s, 1, root, -1, SQLITE_STATIC);
+	/* Collect first: deleting while stepping the same table is legal in
+	 * SQLite but keeps the read cursor's snapshot semantics murky. */
+	sqlite3_int64 *gone = NULL;
+	size_t ngone = 0, cap = 0;
+	notes_status st = NOTES_OK;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		sqlite3_int64 id = sqlite3_column_int64(s, 0);
+		if (seen_has(r, id))
+			continue;
+		const char *path = (const char *)sqlite3_column_text(s, 1);
+		struct stat sb;
+		if (path && lstat(path, &sb) != 0 && errno != ENOENT && errno != ENOTDIR)
+			continue;
+		if (ngone == cap) {
+			cap = cap ? cap * 2 : 64;
+			sqlite3_int64 *p = realloc(gone, cap * sizeof *p);
+			if (!p) {
+				st = NOTES_E_NOMEM;
+				break;
+			}
+			gone = p;
+		}
+		gone[ngone++] = id;
+	}
+	if (st == NOTES_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
+		st = db_fail(r, rc, "sweep");
+	sqlite3_finalize(s);
+	for (size_t i = 0; i < ngone && st == NOTES_OK; i++) {
+		if ((st = batch_begin(r)) != NOTES_OK)
+			break;
+		if ((st = delete_note(r, gone[i])) != NOTES_OK)
+			break;
+		r->st->deleted++;
+		r->batch_notes++;
+		st = batch_maybe_commit(r);
+	}
+	free(gone);
+	return st;
+}
+
+static notes_status walk_root(run *r, const char *root)
+{
+	notes_walk_opts wo = {r->o->exts, r->o->nexts, r->o->max_size};
+	notes_walk *w = NULL;
+	notes_status st = notes_walk_open(root, &wo, &w);
+	if (st != NOTES_OK) {
+		if (st == NOTES_E_NOMEM)
+			return st;
+		/* A root that is gone (unmounted disk?) is a warning; its notes
+		 * stay in the index until it is back or forgotten. */
+		warn(r, root, 0, "archive root not readable (%s); its notes are kept",
+		     st == NOTES_E_IO ? strerror(errno) : notes_status_str(st));
+		return NOTES_DONE;
+	}
+	r->root = root;
+	notes_walk_entry e;
+	while ((st = notes_walk_next(w, &e)) == NOTES_OK) {
+		if (e.skip != NOTES_OK) {
+			r->st->skipped++;
+			warn(r, e.path, 0, "skipped: %s", e.reason ? e.reason : notes_status_str(e.skip));
+			continue;
+		}
+		if ((st = index_file(r, w, &e)) != NOTES_OK)
+			break;
+		r->st->seconds = now_s() - r->t0;
+		if (r->o->on_progress)
+			r->o->on_progress(r->o->ctx, r->st);
+	}
+	notes_walk_close(w);
+	return st == NOTES_DONE ? NOTES_OK : st;
+}
+
+static notes_status add_root(run *r, const char *root)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(r->h,
+		"INSERT OR IGNORE INTO roots(path, added) VALUES(?1, strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
+		-1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(r, rc, "roots");
+	sqlite3_bind_text(s, 1, root, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? NOTES_OK : db_fail(r, rc, "roots");
+}
+
+static notes_status count_expected(run *r, const char *root)
+{
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(r->h, "SELECT count(*) FROM notes WHERE root=?1", -1, &s, NULL) != SQLITE_OK)
+		return NOTES_OK;   /* only for the ETA; a fresh schema may lack it */
+	sqlite3_bind_text(s, 1, root, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		r->st->expected += (uint64_t)sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return NOTES_OK;
+}
+
+/* Replace the live tables with the freshly built *_new ones, atomically. */
+static notes_status swap_in_new(run *r)
+{
+	static const char *sql =
+		"BEGIN IMMEDIATE;"
+		"DROP TABLE IF EXISTS fts; DROP TABLE IF EXISTS notes; DROP TABLE IF EXISTS fields;"
+		"ALTER TABLE fts_new RENAME TO fts;"
+		"ALTER TABLE notes_new RENAME TO notes;"
+		"ALTER TABLE fields_new RENAME TO fields;"
+		"DROP INDEX IF EXISTS notes_new_path; DROP INDEX IF EXISTS notes_new_hash;"
+		"DROP INDEX IF EXISTS fields_new_note;"
+		"CREATE UNIQUE INDEX notes_path ON notes(path);"
+		"CREATE INDEX notes_hash ON notes(hash);"
+		"CREATE INDEX notes_root ON notes(root);"
+		"CREATE INDEX notes_date ON notes(date);"
+		"CREATE INDEX fields_note ON fields(note);"
+		"CREATE INDEX fields_kv ON fields(key, value);";
+	int rc = sqlite3_exec(r->h, sql, NULL, NULL, NULL);
+	notes_status st = rc == SQLITE_OK ? notes_db_stamp_versions(r->db) : db_fail(r, rc, "swap");
+	if (st == NOTES_OK) {
+		rc = sqlite3_exec(r->h, "COMMIT", NULL, NULL, NULL);
+		if (rc != SQLITE_OK)
+			st = db_fail(r, rc, "swap");
+	}
+	if (st != NOTES_OK)
+		sqlite3_exec(r->h, "ROLLBACK", NULL, NULL, NULL);
+	return st;
+}
+
+/* Record what the run did, for --status and for the query languages. */
+static notes_status stamp_run(run *r)
+{
+	notes_status st = NOTES_OK;
+	char v[64];
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(v, sizeof v, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if ((st = notes_db_meta_set(r->db, "last_run", v)) != NOTES_OK)
+		return st;
+	snprintf(v, sizeof v, "%.3f", now_s() - r->t0);
+	if ((st = notes_db_meta_set(r->db, "last_run_seconds", v)) != NOTES_OK)
+		return st;
+	snprintf(v, sizeof v, "%llu", (unsigned long long)r->st->warnings);
+	if ((st = notes_db_meta_set(r->db, "last_run_warnings", v)) != NOTES_OK)
+		return st;
+
+	/* Query languages: English plus every other stemmer a note uses. */
+	notes_buf langs = NOTES_BUF_INIT;
+	notes_buf_append_str(&st, &langs, "english");
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(r->h, "SELECT DISTINCT lang FROM notes WHERE lang IS NOT NULL",
+			       -1, &s, NULL) == SQLITE_OK) {
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			const char *stem = notes_lang_stemmer((const char *)sqlite3_column_text(s, 0));
+			if (!stem || !langs.p)
+				continue;
+			/* dedupe on whole names within the comma list */
+			char needle[64];
+			snprintf(needle, sizeof needle, ",%s,", stem);
+			notes_buf tmp = NOTES_BUF_INIT;
+			notes_buf_printf(&st, &tmp, ",%s,", langs.p);
+			if (tmp.p && !strstr(tmp.p, needle))
+				notes_buf_printf(&st, &langs, ",%s", stem);
+			notes_buf_free(&tmp);
+		}
+	}
+	sqlite3_finalize(s);
+	if (st == NOTES_OK)
+		st = notes_db_meta_set(r->db, "langs", langs.p);
+	notes_buf_free(&langs);
+	return st;
+}
+
+notes_status notes_index_roots(notes_db *db, char ***roots, size_t *n)
+{
+	*roots = NULL;
+	*n = 0;
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(notes_db_handle(db),
+		"SELECT path FROM roots ORDER BY added, path", -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return NOTES_E_DB;
+	size_t cap = 0;
+	notes_status st = NOTES_OK;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			char **p = realloc(*roots, cap * sizeof *p);
+			if (!p) {
+				st = NOTES_E_NOMEM;
+				break;
+			}
+			*roots = p;
+		}
+		char *v = strdup((const char *)sqlite3_column_text(s, 0));
+		if (!v) {
+			st = NOTES_E_NOMEM;
+			break;
+		}
+		(*roots)[(*n)++] = v;
+	}
+	if (st == NOTES_OK && rc != SQLITE_DONE)
+		st = NOTES_E_DB;
+	sqlite3_finalize(s);
+	if (st != NOTES_OK) {
+		notes_index_roots_free(*roots, *n);
+		*roots = NULL;
+		*n = 0;
+	}
+	return st;
+}
+
+void notes_index_roots_free(char **roots, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(roots[i]);
+	free(roots);
+}
+
+notes_status notes_index_forget(notes_db *db, const char *root, uint64_t *removed)
+{
+	sqlite3 *h = notes_db_handle(db);
+	*removed = 0;
+	notes_status st = notes_db_exec(db, "BEGIN IMMEDIATE");
+	if (st != NOTES_OK)
+		return st;
+	sqlite3_stmt *s = NULL;
+	const char *sql[] = {
+		"DELETE FROM fts WHERE rowid IN (SELECT id FROM notes WHERE root=?1)",
+		"DELETE FROM fields WHERE note IN (SELECT id FROM notes WHERE root=?1)",
+		"DELETE FROM notes WHERE root=?1",
+		"DELETE FROM roots WHERE path=?1",
+	};
+	for (size_t i = 0; i < 4 && st == NOTES_OK; i++) {
+		if (sqlite3_prepare_v2(h, sql[i], -1, &s, NULL) != SQLITE_OK) {
+			st = NOTES_E_DB;
+			break;
+		}
+		sqlite3_bind_text(s, 1, root, -1, SQLITE_STATIC);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			st = NOTES_E_DB;
+		if (i == 2)
+			*removed = (uint64_t)sqlite3_changes(h);
+		sqlite3_finalize(s);
+	}
+	if (st == NOTES_OK)
+		return notes_db_exec(db, "COMMIT");
+	sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
+	return st;
+}
+
+static int str_in(const char *s, char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(s, v[i]) == 0)
+			return 1;
+	return 0;
+}
+
+notes_status notes_index_run(notes_db *db, const char *const *roots, size_t nroots,
+			     const notes_index_opts *opts, notes_index_stats *stats,
+			     char **errmsg)
+{
+	run r;
+	memset(&r, 0, sizeof r);
+	memset(stats, 0, sizeof *stats);
+	r.db = db;
+	r.h = notes_db_handle(db);
+	r.o = opts;
+	r.st = stats;
+	r.t0 = now_s();
+	r.sfx = opts->full ? "_new" : "";
+	stats->full = opts->full;
+	notes_doc_init(&r.doc);
+	if (errmsg)
+		*errmsg = NULL;
+
+	char **all = NULL;
+	size_t nall = 0;
+	notes_status st = NOTES_OK;
+
+	/* Remember the given roots; a full rebuild covers every root. */
+	if ((st = notes_db_exec(db, "BEGIN IMMEDIATE")) != NOTES_OK) {
+		set_err(&r, "cannot write the index: %s", notes_db_errmsg(db));
+		goto done;
+	}
+	for (size_t i = 0; i < nroots && st == NOTES_OK; i++)
+		st = add_root(&r, roots[i]);
+	/* A killed full rebuild leaves *_new tables behind: drop them, or
+	 * create them fresh for this rebuild. */
+	if (st == NOTES_OK) {
+		if (opts->full)
+			st = notes_db_schema_create(db, "_new", true);
+		else
+			st = notes_db_exec(db, "DROP TABLE IF EXISTS fts_new; DROP TABLE IF EXISTS"
+					   " notes_new; DROP TABLE IF EXISTS fields_new;");
+		if (st != NOTES_OK)
+			set_err(&r, "cannot prepare tables: %s", notes_db_errmsg(db));
+	}
+	if (st == NOTES_OK)
+		st = notes_db_exec(db, "COMMIT");
+	else
+		notes_db_exec(db, "ROLLBACK");
+	if (st != NOTES_OK)
+		goto done;
+
+	if (opts->full) {
+		if ((st = notes_index_roots(db, &all, &nall)) != NOTES_OK)
+			goto done;
+	} else {
+		all = calloc(nroots ? nroots : 1, sizeof *all);
+		if (!all) {
+			st = NOTES_E_NOMEM;
+			goto done;
+		}
+		for (size_t i = 0; i < nroots; i++) {
+			if (str_in(roots[i], all, nall))
+				continue;
+			if (!(all[nall] = strdup(roots[i]))) {
+				st = NOTES_E_NOMEM;
+				goto done;
+			}
+			nall++;
+		}
+	}
+	for (size_t i = 0; i < nall; i++)
+		count_expected(&r, all[i]);
+
+	if ((st = prepare_all(&r)) != NOTES_OK)
+		goto done;
+	for (size_t i = 0; i < nall && st == NOTES_OK; i++) {
+		st = walk_root(&r, all[i]);
+		if (st == NOTES_DONE) {   /* root unreadable: keep its notes */
+			st = NOTES_OK;
+			continue;
+		}
+		if (st == NOTES_OK && !opts->full)
+			st = sweep_root(&r, all[i]);
+	}
+	if (st == NOTES_OK)
+		st = batch_commit(&r);
+	finalize_all(&r);
+	if (st == NOTES_OK && opts->full)
+		st = swap_in_new(&r);
+	if (st == NOTES_OK)
+		st = stamp_run(&r);
+	if (st == NOTES_OK && (stats->added + stats->updated + stats->deleted) > 0 && !opts->full)
+		/* Keep the segment count in check after incremental runs. */
+		sqlite3_exec(r.h, "INSERT INTO fts(fts, rank) VALUES('merge', 64)", NULL, NULL, NULL);
+
+done:
+	if (r.in_txn)
+		sqlite3_exec(r.h, "ROLLBACK", NULL, NULL, NULL);
+	stats->seconds = now_s() - r.t0;
+	if (st != NOTES_OK && !r.err)
+		set_err(&r, "%s", notes_status_str(st));
+	if (errmsg)
+		*errmsg = r.err;
+	else
+		free(r.err);
+	notes_index_roots_free(all, nall);
+	notes_doc_free(&r.doc);
+	for (int f = 0; f < NOTES_FIELD_COUNT; f++)
+		notes_buf_free(&r.col[f]);
+	notes_buf_free(&r.blob);
+	free(r.seen);
+	return st;
+}

@@ -1,0 +1,218 @@
+#!/usr/bin/env bats
+# notes-index on the bundled sample archive: build, incremental updates,
+# roots, lock, rebuilds, permissions.
+
+load helpers
+
+setup() { common_setup; sample_archive; }
+teardown() { common_teardown; }
+
+@test "indexes the sample archive and reports a summary" {
+	run --separate-stderr "$INDEX" "$T/notes"
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"14 new, 0 changed, 0 renamed, 0 deleted, 0 unchanged"* ]]
+	[ "$(note_count)" -eq 14 ]
+}
+
+@test "a second run changes nothing" {
+	"$INDEX" -q "$T/notes"
+	run --separate-stderr "$INDEX" "$T/notes"
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"0 new, 0 changed, 0 renamed, 0 deleted, 14 unchanged"* ]]
+}
+
+@test "--quiet prints nothing when all is well" {
+	run --separate-stderr "$INDEX" --quiet "$T/notes"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ -z "$output" ]
+}
+
+@test "touch, edit, delete and rename are reflected" {
+	"$INDEX" -q "$T/notes"
+	# touch: same content, counted unchanged
+	touch -d '2001-01-01' "$T/notes/inbox.md"
+	run --separate-stderr "$INDEX" "$T/notes"
+	[[ "$stderr" == *"0 new, 0 changed, 0 renamed, 0 deleted, 14 unchanged"* ]]
+	# edit
+	echo "A freshly added zebracorn paragraph." >> "$T/notes/inbox.md"
+	run --separate-stderr "$INDEX" "$T/notes"
+	[[ "$stderr" == *"0 new, 1 changed"* ]]
+	run paths_for zebracorn
+	[ "$output" = "$T/notes/inbox.md" ]
+	# rename (content unchanged)
+	mv "$T/notes/inbox.md" "$T/notes/journal/renamed-inbox.md"
+	run --separate-stderr "$INDEX" "$T/notes"
+	[[ "$stderr" == *"0 new, 0 changed, 1 renamed, 0 deleted"* ]]
+	run paths_for zebracorn
+	[ "$output" = "$T/notes/journal/renamed-inbox.md" ]
+	# delete
+	rm "$T/notes/journal/renamed-inbox.md"
+	run --separate-stderr "$INDEX" "$T/notes"
+	[[ "$stderr" == *"1 deleted"* ]]
+	run paths_for zebracorn
+	[ -z "$output" ]
+	[ "$(note_count)" -eq 13 ]
+}
+
+@test "remembered roots are re-indexed when no DIR is given" {
+	"$INDEX" -q "$T/notes"
+	echo "remembered rootword here" > "$T/notes/new-note.md"
+	run --separate-stderr "$INDEX"
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"1 new"* ]]
+	run paths_for rootword
+	[ "$output" = "$T/notes/new-note.md" ]
+	[ "$(sqlite3 "$DB" 'SELECT path FROM roots')" = "$T/notes" ]
+}
+
+@test "no DIR and no remembered root is a clear usage error" {
+	run --separate-stderr "$INDEX"
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"no archive roots known"* ]]
+}
+
+@test "a missing DIR is a usage error" {
+	run --separate-stderr "$INDEX" "$T/does-not-exist"
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"does-not-exist"* ]]
+}
+
+@test "--forget removes a root and its notes" {
+	mkdir "$T/other" && echo "otherrootword" > "$T/other/o.md"
+	"$INDEX" -q "$T/notes" "$T/other"
+	[ "$(note_count)" -eq 15 ]
+	run --separate-stderr "$INDEX" --forget "$T/other"
+	[ "$status" -eq 0 ]
+	[ "$(note_count)" -eq 14 ]
+	[ "$(sqlite3 "$DB" 'SELECT count(*) FROM roots')" -eq 1 ]
+	run paths_for otherrootword
+	[ -z "$output" ]
+}
+
+@test "default database location is XDG, folder 0700, file 0600" {
+	unset NOTES_DB
+	export XDG_DATA_HOME="$T/xdg"
+	"$INDEX" -q "$T/notes"
+	[ -f "$T/xdg/notes-search/index.db" ]
+	[ "$(stat -c %a "$T/xdg/notes-search")" = 700 ]
+	[ "$(stat -c %a "$T/xdg/notes-search/index.db")" = 600 ]
+	run "$SEARCH" -l graceful termination
+	[ "$status" -eq 0 ]
+	# HOME fallback
+	unset XDG_DATA_HOME
+	HOME="$T/home" "$INDEX" -q "$T/notes"
+	[ -f "$T/home/.local/share/notes-search/index.db" ]
+}
+
+@test "--db beats NOTES_DB" {
+	"$INDEX" -q --db "$T/other.db" "$T/notes"
+	[ -f "$T/other.db" ]
+	[ ! -e "$DB" ]
+}
+
+@test "a second indexer exits 75 naming the pid, or waits with --wait" {
+	"$INDEX" -q "$T/notes"
+	# Hold the lock the way a running indexer does (pid written inside).
+	echo 424242 > "$DB.lock"
+	flock "$DB.lock" sleep 2 &
+	sleep 0.3
+	run --separate-stderr "$INDEX" "$T/notes"
+	[ "$status" -eq 75 ]
+	[[ "$stderr" == *"another notes-index (pid 424242) is indexing $DB"* ]]
+	run --separate-stderr "$INDEX" --wait "$T/notes"
+	[ "$status" -eq 0 ]
+	wait
+}
+
+@test "--full rebuilds and gives the same results" {
+	"$INDEX" -q "$T/notes"
+	before=$(paths_for graceful termination)
+	run --separate-stderr "$INDEX" --full
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"rebuilt: 14 new"* ]]
+	[ "$(paths_for graceful termination)" = "$before" ]
+	[ "$(note_count)" -eq 14 ]
+	[ "$(sqlite3 "$DB" "SELECT count(*) FROM sqlite_master WHERE name LIKE '%_new%'")" -eq 0 ]
+}
+
+@test "a changed tokenizer version triggers a full rebuild with a message" {
+	"$INDEX" -q "$T/notes"
+	sqlite3 "$DB" "UPDATE meta SET value='0/old' WHERE key='tokenizer_version'"
+	run --separate-stderr "$INDEX" -q
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"tokenizer version 0/old"*"rebuilding the whole index"* ]]
+	[ "$(sqlite3 "$DB" "SELECT value FROM meta WHERE key='tokenizer_version'")" != "0/old" ]
+	run paths_for graceful termination
+	[ "${lines[0]}" = "$T/notes/design/graceful-termination.md" ]
+}
+
+@test "--ext and --max-size select files" {
+	echo "plaintextword" > "$T/notes/plain.txt"
+	run --separate-stderr "$INDEX" --ext md,txt "$T/notes"
+	[ "$status" -eq 0 ]
+	run paths_for plaintextword
+	[ "$output" = "$T/notes/plain.txt" ]
+	run --separate-stderr "$INDEX" --max-size 1K --ext md "$T/notes"
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"graceful-termination.md: skipped: larger than"* ]]
+	run --separate-stderr "$INDEX" --max-size banana "$T/notes"
+	[ "$status" -eq 2 ]
+}
+
+@test "front matter values, dates and title fallbacks are stored" {
+	"$INDEX" -q "$T/notes"
+	q() { sqlite3 "$DB" "$1"; }
+	[ "$(q "SELECT date FROM notes WHERE path LIKE '%node-drain-plan.md'")" = 2015-04-18 ]
+	[ "$(q "SELECT date FROM notes WHERE path LIKE '%platform-sync.md'")" = 2015-05-22 ]
+	[ "$(q "SELECT date FROM notes WHERE path LIKE '%debug-kube-proxy.md'")" = 2015-06-02 ]
+	[ "$(q "SELECT date FROM notes WHERE path LIKE '%go-retry-helper.md'")" = 2015-06-02 ]
+	[ "$(q "SELECT title FROM notes WHERE path LIKE '%home-backup-box.md'")" = "Setting up the home backup box" ]
+	[ "$(q "SELECT title||'|'||date FROM notes WHERE path LIKE '%2016-03-08-standup.md'")" = "2016-03-08-standup|2016-03-08" ]
+	[ "$(q "SELECT count(*) FROM fields WHERE key='status' AND value='draft'")" -eq 2 ]
+	[ "$(q "SELECT count(*) FROM fields f JOIN notes n ON n.id=f.note WHERE key='tags' AND n.path LIKE '%platform-sync.md'")" -eq 3 ]
+}
+
+@test "markdown: comments and shortcode names are not text, shortcode content is" {
+	"$INDEX" -q "$T/notes"
+	run paths_for zzyzxcomment
+	[ -z "$output" ]
+	run paths_for shortcodeinner
+	[ "$output" = "$T/notes/howto/go-retry-helper.md" ]
+	run paths_for note
+	[[ "$output" != *go-retry-helper.md* ]]
+}
+
+@test "tokenizer: accents, case, code identifiers and CJK find their notes" {
+	"$INDEX" -q "$T/notes"
+	[ "$(paths_for Résumé)" = "$(paths_for RESUME)" ]
+	[ "$(paths_for resume)" = "$(paths_for RESUME)" ]
+	[ -n "$(paths_for resume)" ]
+	[[ "$(paths_for pod disruption budget)" == *graceful-termination.md* ]]
+	[[ "$(paths_for kubeproxy)" == *debug-kube-proxy.md* ]]
+	[[ "$(paths_for kube proxy)" == *debug-kube-proxy.md* ]]
+	[[ "$(paths_for 2789)" == *bug-triage-july.md* ]]
+	[[ "$(paths_for snake case name)" == *platform-sync.md* ]]
+	[[ "$(paths_for 容器)" == *cluster-upgrade-zh.md* ]]
+	[[ "$(paths_for 容)" == *cluster-upgrade-zh.md* ]]
+	[[ "$(paths_for コンテナ)" == *cluster-upgrade-zh.md* ]]
+	[[ "$(paths_for naive)" == *reading-log.md* ]]
+}
+
+@test "every hit position printed is where the word really is" {
+	"$INDEX" -q "$T/notes"
+	for q in graceful termination SIGTERM shortcodeinner zebra preStop 容器 déploiement kubectl; do
+		"$SEARCH" --vimgrep -n 50 "$q" > "$T/hits" || true
+		while IFS= read -r hit; do
+			path=${hit%%:*}; rest=${hit#*:}
+			line=${rest%%:*}; rest=${rest#*:}
+			col=${rest%%:*}
+			text=$(sed -n "${line}p" "$path")
+			# the hit is at byte col of that line (stem: compare 6 characters)
+			word=$(printf '%s' "$text" | tail -c +"$col" | head -c 40)
+			lc_word=$(printf '%s' "$word" | tr '[:upper:]' '[:lower:]')
+			lc_q=$(printf '%s' "$q" | tr '[:upper:]' '[:lower:]')
+			[[ "$lc_word" == "${lc_q:0:6}"* ]] || { echo "bad position for $q: $hit -> '$word'"; return 1; }
+		done < "$T/hits"
+	done
+}

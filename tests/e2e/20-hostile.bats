@@ -1,0 +1,82 @@
+#!/usr/bin/env bats
+# A hostile archive (tests/e2e/hostile.sh): bad UTF-8, NUL bytes, broken
+# front matter, an alias bomb, a FIFO, symlink loops and escapes, an
+# unreadable file, a 30 MB one-line file.  The indexer must finish quickly,
+# warn about each bad file (file + reason), and keep every good note
+# findable; nothing outside the root and nothing hidden gets in.
+
+load helpers
+
+setup_file() {
+	export HT=$(mktemp -d "${BATS_TMPDIR:-/tmp}/notes-hostile.XXXXXX")
+	sh "$BATS_TEST_DIRNAME/hostile.sh" "$HT/archive"
+	export NOTES_DB="$HT/index.db"
+	# A hang would be the bug: bound the run.  The cap is raised so that
+	# the 30 MB one-line note is really parsed.
+	timeout 120 "$INDEX" --max-size 64M "$HT/archive" > "$HT/out" 2> "$HT/err"
+	echo $? > "$HT/status"
+}
+
+teardown_file() {
+	chmod -R u+rwx "$HT" 2>/dev/null
+	rm -rf "$HT"
+}
+
+@test "hostile: the run completes with exit 0" {
+	[ "$(cat "$HT/status")" -eq 0 ]
+	grep -q 'skipped' "$HT/err"
+}
+
+@test "hostile: every good note is findable" {
+	for m in hostilegoodmarker badutf8marker unclosedmarker invalidyamlmarker \
+		 aliasbombmarker bigonelinemarker crlfbommarker colonnamemarker; do
+		n=$("$SEARCH" -l "$m" | wc -l)
+		[ "$n" -eq 1 ] || { echo "$m found $n times"; return 1; }
+	done
+	[ "$("$SEARCH" -l loopinnermarker | wc -l)" -eq 1 ]
+}
+
+@test "hostile: binary, outside and hidden files are not indexed" {
+	for m in nulmarker outsidesecretmarker hiddenmarker; do
+		run "$SEARCH" -l "$m"
+		[ "$status" -eq 1 ] || { echo "$m found: $output"; return 1; }
+	done
+}
+
+@test "hostile: each bad file is warned about with its path and a reason" {
+	grep -q "archive/nul.md: skipped: binary file" "$HT/err"
+	grep -q "archive/fifo.md: skipped: not a regular file" "$HT/err"
+	grep -q "archive/outside.md: skipped: symbolic link points outside" "$HT/err"
+	grep -q "archive/dangling.md: skipped: .*dangling" "$HT/err"
+	grep -q "archive/invalid-fm.md:[0-9]*: front matter" "$HT/err"
+	grep -q "archive/unclosed-fm.md:[0-9]*: front matter not closed" "$HT/err"
+	grep -q "archive/bad-utf8.md:[0-9]*: invalid UTF-8" "$HT/err"
+	grep -Eq "archive/loop/self: skipped: .*(loop|already visited)" "$HT/err"
+}
+
+@test "hostile: the CRLF+BOM note keeps its front-matter title" {
+	[ "$(sqlite3 "$NOTES_DB" "SELECT title FROM notes WHERE path LIKE '%crlf-bom.md'")" = "CRLF note" ]
+}
+
+@test "hostile: a second run reports no changes" {
+	run --separate-stderr timeout 60 "$INDEX" --max-size 64M "$HT/archive"
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *" 0 new, 0 changed, 0 renamed, 0 deleted,"* ]]
+}
+
+@test "hostile: with the default 16 MiB cap the 30 MB note is skipped with a warning" {
+	run --separate-stderr timeout 60 "$INDEX" "$HT/archive"
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"archive/big-line.md: skipped: larger than 16 MiB"* ]]
+	[[ "$stderr" == *" 1 deleted,"* ]]
+	run "$SEARCH" -l bigonelinemarker
+	[ "$status" -eq 1 ]
+}
+
+@test "hostile: the FTS5 index passes its integrity check" {
+	# The sqlite3 CLI opens the index through the loadable tokenizer.
+	[ -f "$TOP/build/notes_fts5.so" ] || skip "no build/notes_fts5.so"
+	run sqlite3 "$NOTES_DB" ".load $TOP/build/notes_fts5" "INSERT INTO fts(fts) VALUES('integrity-check');" "PRAGMA integrity_check;"
+	[ "$status" -eq 0 ]
+	[ "$output" = ok ]
+}
