@@ -55,17 +55,19 @@ $(BUILD)/libquery.a: $(QRY_OBJ)
 	@rm -f $@; ar rcs $@ $^
 
 $(BUILD)/notes-index: $(BUILD)/obj/indexer/main.o $(BUILD)/libindexer.a $(BUILD)/libnotes.a
-	$(CC) $(ALL_CFLAGS) $^ $(LDLIBS) -o $@
+	$(CC) $(ALL_CFLAGS) $(filter %.o %.a,$^) $(LDLIBS) -o $@
 $(BUILD)/notes-search: $(BUILD)/obj/query/main.o $(BUILD)/libquery.a $(BUILD)/libnotes.a
-	$(CC) $(ALL_CFLAGS) $^ $(LDLIBS) -o $@
+	$(CC) $(ALL_CFLAGS) $(filter %.o %.a,$^) $(LDLIBS) -o $@
 # The tokenizer as a loadable extension, so the sqlite3 CLI can open the
 # database for maintenance:  sqlite3 index.db '.load build/notes_fts5'
 $(BUILD)/notes_fts5.so: $(LIB_SRC:%.c=$(BUILD)/pic/%.o)
-	$(CC) $(ALL_CFLAGS) -shared $^ $(LDLIBS) -o $@
+	$(CC) $(ALL_CFLAGS) -shared $(filter %.o,$^) $(LDLIBS) -o $@
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libindexer.a $(BUILD)/libquery.a $(BUILD)/libnotes.a
+# Each tests/unit/test_*.c is one cmocka binary; tests/unit/golden.c is
+# linked into all of them.
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/golden.c $(BUILD)/libindexer.a $(BUILD)/libquery.a $(BUILD)/libnotes.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $^ $(LDLIBS) $(CMOCKA_LIBS) -o $@
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(filter %.c %.a,$^) $(LDLIBS) $(CMOCKA_LIBS) -o $@
 
 # ---- set-up --------------------------------------------------------------
 # Installs the Debian packages that are missing (as root), or prints the

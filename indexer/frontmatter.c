@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
-#include "date.h"
+#include "notes/date.h"
 #include "frontmatter.h"
 
 /* How far past a word's own length fm_find looks for it in an escaped or

@@ -13,7 +13,7 @@
 #include "notes/buf.h"
 #include "notes/tokenize.h"
 #include "notes/utf8.h"
-#include "date.h"
+#include "notes/date.h"
 #include "doc.h"
 #include "frontmatter.h"
 #include "index.h"
@@ -234,6 +234,45 @@ static const char *base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
+/* The first # heading becomes the title.  Its text is a line of the HEADINGS
+ * field, mapped there segment by segment (markup removed from "A *b* c"
+ * leaves three segments); copy those segments so that every word of the
+ * title maps to its exact place. */
+static void copy_heading_segments(notes_status *rc, notes_doc *d)
+{
+	const notes_buf *h = &d->field[NOTES_FIELD_HEADINGS];
+	const notes_linemap *m = &d->map;
+	size_t n = d->first_h1.n;
+	uint32_t base = (uint32_t)d->field[NOTES_FIELD_TITLE].n;
+
+	/* Find the heading's line: the one whose first segment starts at
+	 * first_h1_src. */
+	size_t off = (size_t)-1;
+	for (size_t i = 0; i < m->nseg[NOTES_FIELD_HEADINGS]; i++) {
+		const notes_segment *sg = &m->seg[NOTES_FIELD_HEADINGS][i];
+		if (sg->src == d->first_h1_src && sg->off + n <= h->n &&
+		    memcmp(h->p + sg->off, d->first_h1.p, n) == 0) {
+			off = sg->off;
+			break;
+		}
+	}
+	if (off == (size_t)-1) {   /* not found: one segment at the start */
+		notes_doc_append(rc, d, NOTES_FIELD_TITLE, d->first_h1.p, n, d->first_h1_src);
+		return;
+	}
+	notes_buf_append(rc, &d->field[NOTES_FIELD_TITLE], d->first_h1.p, n);
+	for (size_t i = 0; i < m->nseg[NOTES_FIELD_HEADINGS] && *rc == NOTES_OK; i++) {
+		const notes_segment *sg = &m->seg[NOTES_FIELD_HEADINGS][i];
+		size_t next = i + 1 < m->nseg[NOTES_FIELD_HEADINGS]
+			? m->seg[NOTES_FIELD_HEADINGS][i + 1].off : h->n;
+		if (next <= off || sg->off >= off + n)
+			continue;
+		uint32_t from = sg->off > off ? sg->off : (uint32_t)off;
+		notes_linemap_add(rc, &d->map, NOTES_FIELD_TITLE, base + (from - (uint32_t)off),
+				  sg->src + (from - sg->off));
+	}
+}
+
 /* Choose the title: front matter, else first # heading, else file name. */
 static void choose_title(notes_status *rc, notes_doc *d, int *flags)
 {
@@ -245,8 +284,7 @@ static void choose_title(notes_status *rc, notes_doc *d, int *flags)
 	}
 	if (d->first_h1.n) {
 		notes_buf_append(rc, &d->title, d->first_h1.p, d->first_h1.n);
-		notes_doc_append(rc, d, NOTES_FIELD_TITLE, d->first_h1.p, d->first_h1.n,
-				 d->first_h1_src);
+		copy_heading_segments(rc, d);
 		return;
 	}
 	/* File name without extension; it maps to no place in the file. */

@@ -244,15 +244,21 @@ int main(int argc, char **argv)
 	char **roots = calloc(nroots + 1, sizeof *roots);
 	if (!roots) {
 		fprintf(stderr, "%s: out of memory\n", prog);
+		free(dbpath);
 		return EXIT_FATAL;
 	}
 	for (size_t i = 0; i < nroots; i++) {
 		const char *arg = argv[optind + (int)i];
 		struct stat sb;
-		if (stat(arg, &sb) != 0 || !S_ISDIR(sb.st_mode) || !(roots[i] = realpath(arg, NULL))) {
-			fprintf(stderr, "%s: %s: %s\n", prog, arg,
-				errno && !(stat(arg, &sb) == 0 && !S_ISDIR(sb.st_mode))
-					? strerror(errno) : "not a directory");
+		int bad = stat(arg, &sb) != 0 ? errno : !S_ISDIR(sb.st_mode) ? ENOTDIR : 0;
+		if (!bad && !(roots[i] = realpath(arg, NULL)))
+			bad = errno;
+		if (bad) {
+			fprintf(stderr, "%s: %s: %s\n", prog, arg, strerror(bad));
+			for (size_t k = 0; k < i; k++)
+				free(roots[k]);
+			free(roots);
+			free(dbpath);
 			return EXIT_USAGE;
 		}
 	}

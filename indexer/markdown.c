@@ -15,26 +15,35 @@
  *    to no source and is emitted as a separator.  Without shortcodes W is the
  *    source itself (no copy).
  *
- * 2. Pieces.  cmark keeps the whole tree in memory (tens of bytes per inline
- *    node), so a large W is parsed in pieces of about MD_CHUNK bytes, cut
- *    where a new top-level block begins (blank line, outside fenced code and
- *    raw HTML blocks), else between lines, else at a space.
+ * 2. Pieces.  cmark keeps the whole tree in memory (over 100 bytes per
+ *    inline node, i.e. up to 100 times the input for dense markup) and gets
+ *    slower as the tree outgrows the caches, so a W larger than MD_WHOLE is
+ *    parsed in pieces of about MD_CHUNK bytes, cut where a new top-level
+ *    block begins (blank line, outside fenced code and raw HTML blocks),
+ *    else between lines, else at a space.  Cost: in such a body, a
+ *    reference link whose definition is in another piece stays text.
  *
  * 3. Positions.  Block positions from cmark (CMARK_OPT_SOURCEPOS) are
  *    reliable; inline ones are not (continuation lines, escaped line breaks),
- *    so they are not used.  For a paragraph or heading we keep a cursor in W
- *    that only moves forward, starting at the block's first line, and find
- *    each text or code literal at or after it: verbatim if possible, else by
- *    walking literal and source together, allowing backslash escapes, entity
- *    references (decoded with a small table; unknown names match any one
- *    character) and, in code spans, newlines read as spaces.  Leftmost
- *    matching from a cursor that never passes the true position can only
- *    land early, never late, so a text that is in the source is always found.
- *    Searches are bounded by the block, and the bytes scanned by failed
- *    searches are charged to a per-block budget (a small multiple of the
- *    block size) after which only short windows are searched, so the work
- *    stays linear on any input.  Code and HTML block lines are found as the
- *    tail of their source line.
+ *    so they are not used.  For a paragraph or heading a cursor in W only
+ *    moves forward, from the block's first line, and each text or code
+ *    literal is looked for at or after it.  A literal found verbatim is
+ *    taken at its leftmost occurrence, unless something between the cursor
+ *    and there (an entity reference, a backslash escape, a tab, or a line
+ *    end for a code span) could be where the literal really starts in a
+ *    form that is not verbatim.  Otherwise literal and W are walked
+ *    together, allowing backslash escapes, entity references (a small table,
+ *    other names decoded by cmark itself), tabs that cmark turned into
+ *    spaces and, in code spans, line ends read as spaces; at markup the walk
+ *    resumes at the leftmost place where the rest of the literal can start.
+ *    Taking the leftmost candidate at every step, the cursor never passes
+ *    the true place of the next text, so nothing is lost; a mapping can at
+ *    worst be early (an identical copy inside markup), still pointing at the
+ *    same bytes.  Searches are bounded by the block, and bytes scanned by
+ *    failed searches are charged to a per-block budget (a small multiple of
+ *    the block size) after which only short windows are searched, so the
+ *    work stays linear on any input.  Code and HTML block lines are found
+ *    as the tail of their source line.
  *
  * 4. HTML.  HTML blocks run through a small tag stripper whose state lives
  *    across blocks.  When a block ends inside a comment (or <script>/<style>)
@@ -50,7 +59,8 @@
 
 #define MD_NOTFOUND ((size_t)-1)
 #define MD_NOSRC    ((size_t)-1)          /* breakpoint of a synthetic byte */
-#define MD_CHUNK    ((size_t)256 * 1024)  /* target size of one cmark parse */
+#define MD_WHOLE    ((size_t)1024 * 1024) /* bodies up to this are parsed whole */
+#define MD_CHUNK    ((size_t)64 * 1024)   /* else: target size of one cmark parse */
 #define MD_TAG_MAX  ((size_t)65536)       /* longest shortcode tag accepted */
 #define MD_ANCHOR   64                    /* longest piece searched on resync */
 
@@ -74,11 +84,10 @@ typedef struct md_ctx {
 	char       *wbuf;      /* owned copy when shortcodes were removed */
 	md_bp      *bp;        /* breakpoints, sorted by w; owned */
 	size_t      nbp, bpcap;
-	size_t     *ls;        /* W offset of each line start (cmark's lines); owned */
+	uint32_t   *ls;        /* W offset of each line start in the piece; owned */
 	size_t      nls, lscap;
 
 	size_t ca, cb;         /* current piece of W given to cmark */
-	size_t cline;          /* index in ls of the line holding ca */
 
 	unsigned  fmask;       /* fields receiving the current leaf's inline text */
 	size_t    bs, be;      /* current leaf block's W range */
@@ -92,9 +101,16 @@ typedef struct md_ctx {
 	char      hname[12];   /* in H_TAG: lowercased tag name (truncated) */
 	char      hraw[12];    /* in H_RAW: "script" or "style" */
 
+	struct md_ent {        /* entity names decoded by cmark, hashed */
+		char name[33];     /* NUL-terminated name, "" for a free slot */
+		char dec[16];      /* its decoding */
+		unsigned char dn;  /* bytes in dec; 0: not an entity */
+	} ent[64];
+	unsigned ent_left;     /* cmark decodings this note may still do */
+
+	size_t h_off;          /* HEADINGS offset where the current heading starts */
+	bool   h1_open;        /* the current heading may become first_h1 */
 	bool   h1_done;        /* first_h1 has been taken */
-	bool   h1_open;        /* inside the heading that may become first_h1 */
-	size_t h1_off;         /* HEADINGS field offset where it starts */
 } md_ctx;
 
 /* ------------------------------------------------------------------------ */
@@ -160,8 +176,8 @@ static size_t md_put_utf8(char *out, uint32_t cp)
 	return 4;
 }
 
-/* Common named entities.  A name not listed still matches one character
- * (cmark knows all of HTML5's), so the table only sharpens the matching. */
+/* Common named entities, decoded without asking cmark (md_entity_dec()
+ * asks it about the other HTML5 names). */
 static const struct {
 	const char *name;
 	uint32_t cp;
@@ -190,9 +206,9 @@ static const struct {
 /*
  * If s[0..n) begins with an entity reference ("&name;", "&#123;", "&#x1F;"),
  * return its length and put its decoding in dec[0..*dn) (*dn == 0 for a
- * name not in the table); else return 0.
+ * name not in the table, or when dec is NULL: syntax only); else return 0.
  */
-static size_t md_entity(const char *s, size_t n, char dec[8], size_t *dn)
+static size_t md_entity(const char *s, size_t n, char dec[16], size_t *dn)
 {
 	size_t i = 1;
 	*dn = 0;
@@ -217,7 +233,8 @@ static size_t md_entity(const char *s, size_t n, char dec[8], size_t *dn)
 			return 0;
 		if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
 			cp = 0xFFFD;
-		*dn = md_put_utf8(dec, cp);
+		if (dec)
+			*dn = md_put_utf8(dec, cp);
 		return i + 1;
 	}
 	while (i < n && i <= 32 && md_is_word((unsigned char)s[i]) &&
@@ -226,9 +243,11 @@ static size_t md_entity(const char *s, size_t n, char dec[8], size_t *dn)
 	if (i == 1 || i >= n || s[i] != ';' ||
 	    !((s[1] >= 'a' && s[1] <= 'z') || (s[1] >= 'A' && s[1] <= 'Z')))
 		return 0;
+	if (!dec)
+		return i + 1;
 	for (size_t k = 0; k < sizeof md_entities / sizeof md_entities[0]; k++) {
 		const char *nm = md_entities[k].name;
-		if (strlen(nm) == i - 1 && memcmp(nm, s + 1, i - 1) == 0) {
+		if (nm[0] == s[1] && strlen(nm) == i - 1 && memcmp(nm, s + 1, i - 1) == 0) {
 			*dn = md_put_utf8(dec, md_entities[k].cp);
 			break;
 		}
@@ -267,6 +286,66 @@ static size_t md_find_endtag(const char *s, size_t n, const char *name)
 /* ------------------------------------------------------------------------ */
 /* Working copy, breakpoints and lines. */
 
+/* State of a line scanner that knows when a line is inside top-level fenced
+ * code or a raw HTML block (approximately: containers are not parsed).
+ * Used to cut W into pieces, and to leave Liquid tags in code alone. */
+typedef struct md_cut {
+	size_t fence;   /* length of the open top-level code fence, or 0 */
+	char   fch;     /* its character */
+	int    raw;     /* 1 in a top-level comment block, 2 in script/style/pre/textarea */
+	char   rawname[12]; /* end tag searched when raw == 2 */
+} md_cut;
+
+static void md_cut_line(md_cut *st, const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && i < 3 && s[i] == ' ')
+		i++;
+	if (st->raw == 0 && i < n && (s[i] == '`' || s[i] == '~')) {
+		size_t r = 0;
+		while (i + r < n && s[i + r] == s[i])
+			r++;
+		if (st->fence == 0 && r >= 3) {
+			if (s[i] == '~' || !memchr(s + i + r, '`', n - i - r)) {
+				st->fence = r;
+				st->fch = s[i];
+			}
+			return;
+		}
+		if (st->fence && s[i] == st->fch && r >= st->fence) {
+			size_t k = i + r;
+			while (k < n && md_is_blank((unsigned char)s[k]))
+				k++;
+			if (k == n)
+				st->fence = 0;
+			return;
+		}
+	}
+	if (st->fence)
+		return;
+	if (st->raw == 0 && i < n && s[i] == '<') {
+		static const char *const raw[] = {"script", "pre", "style", "textarea"};
+		if (n - i >= 4 && memcmp(s + i, "<!--", 4) == 0) {
+			st->raw = 1;
+		} else {
+			for (size_t k = 0; k < 4; k++) {
+				size_t l = strlen(raw[k]);
+				if (md_starts_ci(s + i + 1, n - i - 1, raw[k]) &&
+				    (i + 1 + l == n || s[i + 1 + l] == '>' ||
+				     md_is_blank((unsigned char)s[i + 1 + l]))) {
+					st->raw = 2;
+					memcpy(st->rawname, raw[k], l + 1);
+				}
+			}
+		}
+	}
+	if (st->raw == 1 && memmem(s, n, "-->", 3))
+		st->raw = 0;
+	else if (st->raw == 2 && md_find_endtag(s, n, st->rawname) != MD_NOTFOUND)
+		st->raw = 0;
+}
+
+
 static void md_bp_add(md_ctx *c, size_t w, size_t src)
 {
 	if (c->rc != NOTES_OK)
@@ -278,7 +357,7 @@ static void md_bp_add(md_ctx *c, size_t w, size_t src)
 			return;
 		}
 		if (last->src != MD_NOSRC && src != MD_NOSRC &&
-		    src - last->src == w - last->w && src >= last->src)
+		    src >= last->src && src - last->src == w - last->w)
 			return;               /* continues the previous run */
 	}
 	if (c->nbp == c->bpcap) {
@@ -316,32 +395,47 @@ static size_t md_w2src(const md_ctx *c, size_t x)
 	return b->src == MD_NOSRC ? MD_NOSRC : b->src + (x - b->w);
 }
 
-/* Shortcode tag at s[i..n) ("{{<" or "{{%" already seen): its end (after the
- * closing delimiter) or 0 when it is not a tag.  *tv and *tn receive the value
- * of a text= parameter (offsets into s; *tn == 0 when there is none).
- * closer[] caches the next closing delimiter of each kind, so that scanning
- * a body full of unclosed "{{<" stays linear. */
-static size_t md_shortcode(const char *s, size_t n, size_t i, size_t closer[2],
-			   size_t *tv, size_t *tn)
+/* Template tags removed from W: Hugo shortcodes in both forms, and Liquid
+ * tags (older pages use {% glossary_tooltip ... %}; Hugo shows them as
+ * text, but they are markup all the same). */
+static const struct {
+	const char *open, *close;   /* delimiters */
+	size_t olen;                /* strlen(open); close is 3 bytes or 2 */
+} md_tags[] = {
+	{"{{<", ">}}", 3}, {"{{%", "%}}", 3}, {"{%", "%}", 2},
+};
+
+/* Tag of kind `kind` at s[i..n) (its opening delimiter is there): its end
+ * (after the closing delimiter) or 0 when it is not a tag.  *tv and *tn
+ * receive the value of a text= parameter (offsets into s; *tn == 0 when
+ * there is none).  closer[] caches the next closing delimiter of each kind,
+ * so that scanning a body full of unclosed openers stays linear. */
+static size_t md_shortcode(const char *s, size_t n, size_t i, int kind,
+			   size_t closer[3], size_t *tv, size_t *tn)
 {
-	char dl = s[i + 2];
-	int kind = dl == '<' ? 0 : 1;
-	char pat[3] = {dl == '<' ? '>' : '%', '}', '}'};
-	size_t j = i + 3, e;
+	const char *pat = md_tags[kind].close;
+	size_t plen = strlen(pat), j = i + md_tags[kind].olen, e;
 	*tv = *tn = 0;
 	if (closer[kind] == MD_NOTFOUND || closer[kind] < j) {
-		const char *f = memmem(s + j, n - j, pat, 3);
+		const char *f = memmem(s + j, n - j, pat, plen);
 		closer[kind] = f ? (size_t)(f - s) : n;
 	}
 	e = closer[kind];
 	if (e >= n || e - i > MD_TAG_MAX)
 		return 0;
+	if (kind == 2) {                    /* Liquid: "{%" blanks name */
+		size_t k = j;
+		while (k < e && md_is_blank((unsigned char)s[k]))
+			k++;
+		if (k == e || !((s[k] >= 'a' && s[k] <= 'z') || (s[k] >= 'A' && s[k] <= 'Z')))
+			return 0;
+	}
 	while (j < e && md_is_space((unsigned char)s[j]))
 		j++;
 	if (j + 1 < e && s[j] == '/' && s[j + 1] == '*')
-		return e + 3;      /* escaped form: an example, no text in it */
+		return e + plen;   /* escaped form: an example, no text in it */
 	if (j < e && s[j] == '/')
-		return e + 3;      /* closing tag */
+		return e + plen;   /* closing tag */
 	while (j < e && !md_is_space((unsigned char)s[j]))  /* the name */
 		j++;
 	while (j < e) {
@@ -378,7 +472,7 @@ static size_t md_shortcode(const char *s, size_t n, size_t i, size_t closer[2],
 			*tn = v1 - v0;
 		}
 	}
-	return e + 3;
+	return e + plen;
 }
 
 /* Build W from the body, with shortcode tags removed. */
@@ -388,7 +482,9 @@ static void md_prepare(md_ctx *c)
 	size_t base = d->body_off < d->src_len ? d->body_off : d->src_len;
 	const char *s = d->src + base;
 	size_t n = d->src_len - base;
-	size_t closer[2] = {MD_NOTFOUND, MD_NOTFOUND};
+	size_t closer[3] = {MD_NOTFOUND, MD_NOTFOUND, MD_NOTFOUND};
+	md_cut st = {0, 0, 0, {0}};       /* fence state of the line at `scan` */
+	size_t scan = 0;                  /* start of the first line not scanned */
 
 	if (n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
 		s += 3;
@@ -396,7 +492,7 @@ static void md_prepare(md_ctx *c)
 		base += 3;
 	}
 	md_bp_add(c, 0, base);
-	if (!memmem(s, n, "{{<", 3) && !memmem(s, n, "{{%", 3)) {
+	if (!memmem(s, n, "{{<", 3) && !memmem(s, n, "{%", 2)) {
 		c->w = s;
 		c->wlen = n;
 		return;
@@ -414,8 +510,24 @@ static void md_prepare(md_ctx *c)
 	while (i < n && c->rc == NOTES_OK) {
 		const char *br = memchr(s + i, '{', n - i);
 		size_t j = br ? (size_t)(br - s) : n, end = 0, tv = 0, tn = 0;
-		if (br && j + 2 < n && s[j + 1] == '{' && (s[j + 2] == '<' || s[j + 2] == '%'))
-			end = md_shortcode(s, n, j, closer, &tv, &tn);
+		if (br && j + 2 < n && s[j + 1] == '{' && (s[j + 2] == '<' || s[j + 2] == '%')) {
+			end = md_shortcode(s, n, j, s[j + 2] == '<' ? 0 : 1, closer, &tv, &tn);
+		} else if (br && j + 1 < n && s[j + 1] == '%') {
+			/* Liquid, but not in fenced code (Jinja examples):
+			 * bring the line scanner up to the line of j. */
+			for (;;) {
+				const char *nl = memchr(s + scan, '\n', n - scan);
+				if (!nl || (size_t)(nl - s) >= j)
+					break;
+				size_t len = (size_t)(nl - s) - scan;
+				if (len > 0 && s[scan + len - 1] == '\r')
+					len--;
+				md_cut_line(&st, s + scan, len);
+				scan = (size_t)(nl - s) + 1;
+			}
+			if (!st.fence)
+				end = md_shortcode(s, n, j, 2, closer, &tv, &tn);
+		}
 		size_t upto = end ? j : (br ? j + 1 : n);
 		if (upto > i) {            /* copy s[i..upto) */
 			md_bp_add(c, wn, base + i);
@@ -466,7 +578,7 @@ static void md_ls_add(md_ctx *c, size_t off)
 		return;
 	if (c->nls == c->lscap) {
 		size_t cap = c->lscap ? c->lscap * 2 : 256;
-		size_t *p = realloc(c->ls, cap * sizeof *p);
+		uint32_t *p = realloc(c->ls, cap * sizeof *p);
 		if (!p) {
 			c->rc = NOTES_E_NOMEM;
 			return;
@@ -474,19 +586,20 @@ static void md_ls_add(md_ctx *c, size_t off)
 		c->ls = p;
 		c->lscap = cap;
 	}
-	c->ls[c->nls++] = off;
+	c->ls[c->nls++] = (uint32_t)off;
 }
 
-/* Line starts of W, with cmark's line endings (LF, CRLF, CR). */
-static void md_lines(md_ctx *c)
+/* Line starts of the piece W[a, b), with cmark's line endings (LF, CRLF,
+ * CR); cmark's line k of the piece starts at ls[k - 1]. */
+static void md_lines(md_ctx *c, size_t a, size_t b)
 {
 	const char *w = c->w;
-	size_t n = c->wlen;
-	md_ls_add(c, 0);
-	for (size_t i = 0; i < n && c->rc == NOTES_OK; i++) {
+	c->nls = 0;
+	md_ls_add(c, a);
+	for (size_t i = a; i < b && c->rc == NOTES_OK; i++) {
 		if (w[i] == '\n')
 			md_ls_add(c, i + 1);
-		else if (w[i] == '\r' && (i + 1 == n || w[i + 1] != '\n'))
+		else if (w[i] == '\r' && (i + 1 == b || w[i + 1] != '\n'))
 			md_ls_add(c, i + 1);
 	}
 }
@@ -495,12 +608,10 @@ static void md_lines(md_ctx *c)
  * clamped to the piece. */
 static size_t md_line_off(const md_ctx *c, int line)
 {
-	if (line <= 1)
-		return c->ca;
-	size_t g = c->cline + (size_t)(line - 1);
+	size_t g = line > 1 ? (size_t)(line - 1) : 0;
 	if (g >= c->nls || c->ls[g] > c->cb)
 		return c->cb;
-	return c->ls[g] < c->ca ? c->ca : c->ls[g];
+	return c->ls[g];
 }
 
 /* End of the content of that line (before its line ending). */
@@ -512,6 +623,48 @@ static size_t md_line_end(const md_ctx *c, int line)
 	if (e > a && c->w[e - 1] == '\r')
 		e--;
 	return e;
+}
+
+/*
+ * Like md_entity(), but a name not in the table is decoded by cmark itself
+ * (which knows all of HTML5, including names that give two code points),
+ * through a small cache and at most ent_left times per note; past that it
+ * keeps *dn == 0 ("some character").  Returns 0 for a name cmark does not
+ * know: such text stays literal.
+ */
+static size_t md_entity_dec(md_ctx *c, const char *s, size_t n, char dec[16], size_t *dn)
+{
+	size_t el = md_entity(s, n, dec, dn);
+	if (el == 0 || *dn > 0 || el - 2 > 32)
+		return el;
+	unsigned h = 5381;
+	for (size_t i = 1; i + 1 < el; i++)
+		h = h * 33 + (unsigned char)s[i];
+	struct md_ent *e = &c->ent[h % (sizeof c->ent / sizeof c->ent[0])];
+	if (strlen(e->name) != el - 2 || memcmp(e->name, s + 1, el - 2) != 0) {
+		if (c->ent_left == 0)
+			return el;
+		c->ent_left--;
+		cmark_node *doc = cmark_parse_document(s, el, CMARK_OPT_DEFAULT);
+		cmark_node *para = doc ? cmark_node_first_child(doc) : NULL;
+		cmark_node *txt = para ? cmark_node_first_child(para) : NULL;
+		const char *lit = txt && !cmark_node_next(txt) ? cmark_node_get_literal(txt) : NULL;
+		size_t ln = lit ? strlen(lit) : 0;
+		memcpy(e->name, s + 1, el - 2);
+		e->name[el - 2] = '\0';
+		e->dn = 0;
+		if (ln > 0 && ln <= sizeof e->dec && !(ln == el && memcmp(lit, s, el) == 0)) {
+			memcpy(e->dec, lit, ln);
+			e->dn = (unsigned char)ln;
+		}
+		if (doc)
+			cmark_node_free(doc);
+	}
+	if (e->dn == 0)
+		return 0;
+	memcpy(dec, e->dec, e->dn);
+	*dn = e->dn;
+	return el;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -557,11 +710,19 @@ static void md_emit_w(md_ctx *c, unsigned mask, size_t x, size_t n)
 	}
 }
 
-/* Append decoded text t[0..n) whose source is the entity at W offset x. */
+/* Append decoded text t[0..n) whose source is the entity at W offset x.
+ * An entity that spells template syntax ("&#123;&#123;&lt;" shows "{{<" in
+ * pages about shortcodes) only separates words, so that no field ever
+ * holds such syntax. */
 static void md_emit_dec(md_ctx *c, unsigned mask, const char *t, size_t n, size_t x)
 {
 	if (c->rc != NOTES_OK || x < c->supp)
 		return;
+	if (n == 1 && (t[0] == '{' || t[0] == '}' || t[0] == '%' || t[0] == '<' || t[0] == '>') &&
+	    x < c->wlen && c->w[x] == '&') {
+		md_break(c, mask);
+		return;
+	}
 	if (x >= c->wlen)
 		x = c->wlen ? c->wlen - 1 : 0;
 	size_t src = md_w2src(c, x);
@@ -598,6 +759,38 @@ static size_t md_find(md_ctx *c, const char *nd, size_t n, size_t from, size_t e
 	return at;
 }
 
+/* Could the literal L[0..n) begin before its verbatim match at f, in a
+ * form that is not verbatim?  Text: when W[p, f) holds an entity reference
+ * or a backslash escape (either breaks up the true occurrence, so a later
+ * copy may be the first verbatim one).  Both: when L has a space and
+ * W[p, f) a tab (cmark expands tabs it consumes partly), or, for code, a
+ * line end (read as a space). */
+static bool md_may_hide(const md_ctx *c, const char *L, size_t n, size_t p, size_t f,
+			bool code)
+{
+	const char *w = c->w;
+	bool space = memchr(L, ' ', n) != NULL;
+	if (code && !space)
+		return false;
+	for (size_t a = p; a < f; a++) {
+		char ch = w[a];
+		size_t dn;
+		if (ch == '\t' && space)
+			return true;
+		if (code) {
+			if (ch == '\n' || ch == '\r')
+				return true;
+		} else if (ch == '\\') {
+			if (a + 1 < c->be && md_is_punct((unsigned char)w[a + 1]))
+				return true;
+		} else if (ch == '&') {
+			if (md_entity(w + a, c->be - a, NULL, &dn) > 0)
+				return true;
+		}
+	}
+	return false;
+}
+
 /* Length of the piece of L searched when resynchronising: a run of ASCII
  * letters/digits, or of non-ASCII characters, or one other byte. */
 static size_t md_anchor(const char *L, size_t n)
@@ -618,33 +811,56 @@ static size_t md_anchor(const char *L, size_t n)
 }
 
 /* Where in W[p, end) the text L[0..n) can resume: its first piece
- * verbatim, or an entity reference that decodes to its first character,
- * whichever comes first.  MD_NOTFOUND when neither is found. */
+ * verbatim, or a place where its first character is in another form (an
+ * entity reference that decodes to it; for a space, a tab or, in a code
+ * span, a line end), whichever comes first.  MD_NOTFOUND when none is
+ * found. */
 static size_t md_resync(md_ctx *c, const char *L, size_t n, size_t p, size_t end,
 			bool code)
 {
-	size_t k = md_anchor(L, n);
+	const char *w = c->w;
+	size_t k = md_anchor(L, n), k1 = md_u8len(L, 0, n);
 	size_t q = md_find(c, L, k, p, end);
-	if (q == MD_NOTFOUND && k > md_u8len(L, 0, n)) {
-		k = md_u8len(L, 0, n);
-		q = md_find(c, L, k, p, end);
+	/* Not found, or maybe a later copy: look for the first character
+	 * alone, whose leftmost occurrence cannot be late. */
+	if (k > k1 && (q == MD_NOTFOUND || md_may_hide(c, L, k, p, q, code)))
+		q = md_find(c, L, k1, p, end);
+	/* The other forms are looked for before q, or, when the text was
+	 * not found, in a window charged to the budget. */
+	size_t lim = end;
+	if (q != MD_NOTFOUND) {
+		lim = q;
+	} else {
+		size_t win = c->budget > 4096 ? 4096 : c->budget > 256 ? (size_t)c->budget : 256;
+		if (end - p > win)
+			lim = p + win;
+		c->budget -= (long long)(lim - p);
+	}
+	if (L[0] == ' ') {
+		for (size_t a = p; a < lim; a++)
+			if (w[a] == '\t' || (code && (w[a] == '\n' || w[a] == '\r')))
+				return a;
 	}
 	if (code)
 		return q;
-	/* An entity before q?  Scan at most what the search already paid for. */
-	size_t lim = q != MD_NOTFOUND ? q : (end - p > 4096 ? p + 4096 : end);
+	/* A name not in the table may stand for L's first character unless
+	 * that is an ASCII letter or digit (only numeric references give
+	 * those, and they are decoded exactly). */
 	size_t unknown = MD_NOTFOUND;
+	bool alnum = (unsigned char)L[0] < 0x80 && md_is_word((unsigned char)L[0]);
 	for (size_t a = p; a < lim; a++) {
-		const char *amp = memchr(c->w + a, '&', lim - a);
-		char dec[8];
+		const char *amp = memchr(w + a, '&', lim - a);
+		char dec[16];
 		size_t dn, el;
 		if (!amp)
 			break;
-		a = (size_t)(amp - c->w);
-		el = md_entity(c->w + a, end - a, dec, &dn);
+		a = (size_t)(amp - w);
+		el = md_entity_dec(c, w + a, end - a, dec, &dn);
 		if (el == 0)
 			continue;
 		if (dn > 0 && dn <= n && memcmp(dec, L, dn) == 0)
+			return a;
+		if (dn == 0 && !alnum)
 			return a;
 		if (dn == 0 && unknown == MD_NOTFOUND)
 			unknown = a;
@@ -663,7 +879,7 @@ static void md_walk(md_ctx *c, unsigned mask, const char *L, size_t n, bool code
 	const char *w = c->w;
 
 	size_t f = md_find(c, L, n, p, end);
-	if (f != MD_NOTFOUND) {
+	if (f != MD_NOTFOUND && !md_may_hide(c, L, n, p, f, code)) {
 		md_emit_w(c, mask, f, n);
 		c->cur = f + n;
 		return;
@@ -679,23 +895,31 @@ static void md_walk(md_ctx *c, unsigned mask, const char *L, size_t n, bool code
 				p += k;
 				continue;
 			}
-			if (code) {
-				if (L[i] == ' ' && (w[p] == '\n' || w[p] == '\r')) {
-					md_break(c, mask);   /* a line end read as a space */
+			if (L[i] == ' ' && (w[p] == '\t' ||
+					    (code && (w[p] == '\n' || w[p] == '\r')))) {
+				/* Spaces for a tab (cmark expands tabs it
+				 * consumes partly) or, in a code span, a line
+				 * end: not verbatim, so only a separator. */
+				md_break(c, mask);
+				while (i < n && L[i] == ' ')
 					i++;
+				if (w[p] == '\r' && p + 1 < end && w[p + 1] == '\n')
 					p++;
-					sync = false;
-					continue;
-				}
-			} else if (w[p] == '\\' && p + 1 < end && w[p + 1] == L[i] &&
-				   md_is_punct((unsigned char)L[i])) {
+				p++;
+				sync = false;
+				continue;
+			}
+			/* Code spans have no escapes or entity references. */
+			if (!code && w[p] == '\\' && p + 1 < end && w[p + 1] == L[i] &&
+			    md_is_punct((unsigned char)L[i])) {
 				md_emit_w(c, mask, p + 1, 1);
 				i++;
 				p += 2;
 				continue;
-			} else if (w[p] == '&') {
-				char dec[8];
-				size_t dn, el = md_entity(w + p, end - p, dec, &dn);
+			}
+			if (!code && w[p] == '&') {
+				char dec[16];
+				size_t dn, el = md_entity_dec(c, w + p, end - p, dec, &dn);
 				if (el > 0 && dn > 0 && dn <= n - i &&
 				    memcmp(L + i, dec, dn) == 0) {
 					md_emit_dec(c, mask, L + i, dn, p);
@@ -728,10 +952,37 @@ static void md_walk(md_ctx *c, unsigned mask, const char *L, size_t n, bool code
 	c->cur = p < end ? p : end;
 }
 
-/* Move the cursor past an inline HTML node's text (never indexed). */
+/* Is this (lowercased) tag an inline element, one that does not separate
+ * the words around it? */
+static bool md_tag_is_inline(const char *name)
+{
+	static const char *const inl[] = {
+		"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del",
+		"dfn", "em", "font", "i", "img", "ins", "kbd", "mark", "q", "s",
+		"samp", "small", "span", "strike", "strong", "sub", "sup", "time",
+		"tt", "u", "var", "wbr",
+	};
+	for (size_t k = 0; k < sizeof inl / sizeof inl[0]; k++)
+		if (strcmp(inl[k], name) == 0)
+			return true;
+	return false;
+}
+
+/* Move the cursor past an inline HTML node's text (never indexed); a tag
+ * that is not an inline element (<br>, <p>, <td>...) separates words. */
 static void md_skip_html_inline(md_ctx *c, const char *L, size_t n)
 {
-	size_t i = 0;
+	size_t i = 0, k = 0, a0 = L[0] == '<' && n > 1 && L[1] == '/' ? 2 : 1;
+	char name[12];
+	while (a0 + k < n && k + 1 < sizeof name && (unsigned char)L[a0 + k] < 0x80 &&
+	       (md_is_word((unsigned char)L[a0 + k]) || L[a0 + k] == '-')) {
+		name[k] = md_lower(L[a0 + k]);
+		k++;
+	}
+	name[k] = '\0';
+	if (k > 0 && !md_tag_is_inline(name))
+		md_break(c, c->fmask);
+
 	while (i < n) {
 		const char *nl = memchr(L + i, '\n', n - i);
 		size_t e = nl ? (size_t)(nl - L) : n, a = i;
@@ -748,69 +999,58 @@ static void md_skip_html_inline(md_ctx *c, const char *L, size_t n)
 	}
 }
 
-/* After a link or image: move the cursor past "](destination "title")" or
- * "][label]" so that later text is not matched inside them.  Best effort:
- * when the syntax is not where expected, the cursor stays. */
-static void md_skip_link_tail(md_ctx *c)
+/* After a link or image: move the cursor past "](destination "title")" so
+ * that later text is not matched inside them.  Only when the destination
+ * is exactly the node's URL (cmark may have read the brackets as a
+ * reference link followed by text in parentheses); otherwise, and for
+ * reference labels, the cursor stays, which is safe (a later search can
+ * only land early). */
+static void md_skip_link_tail(md_ctx *c, cmark_node *nd)
 {
-	const char *w = c->w;
-	size_t q = c->cur, end = c->be;
-	size_t lim = c->budget > 0 ? (size_t)c->budget : 0;
-	if (lim < 512)
-		lim = 512;
+	const char *w = c->w, *url = cmark_node_get_url(nd);
+	size_t q = c->cur, end = c->be, d0, d1, lim;
+	lim = c->budget > 512 ? (size_t)c->budget : 512;
 	lim = end - q > lim ? q + lim : end;
 	while (q < lim && q < c->cur + 64 && (w[q] == '*' || w[q] == '_' || w[q] == '`'))
 		q++;
-	if (q >= lim || w[q] != ']')
+	if (q + 1 >= lim || w[q] != ']' || w[q + 1] != '(' || !url)
 		return;
-	q++;
-	size_t start = q;
-	if (q < lim && w[q] == '[') {
-		while (++q < lim && w[q] != ']' && w[q] != '[')
+	q += 2;
+	while (q < lim && md_is_space((unsigned char)w[q]))
+		q++;
+	if (q < lim && w[q] == '<') {
+		d0 = ++q;
+		while (q < lim && w[q] != '>' && w[q] != '\n')
+			q += w[q] == '\\' ? 2 : 1;
+		d1 = q++;
+	} else {
+		int depth = 0;
+		for (d0 = q; q < lim && !md_is_space((unsigned char)w[q]); q++) {
 			if (w[q] == '\\')
 				q++;
-		if (q < lim && w[q] == ']')
-			c->cur = q + 1;
-		else
-			c->cur = start;
-	} else if (q < lim && w[q] == '(') {
-		int depth = 0;
+			else if (w[q] == '(')
+				depth++;
+			else if (w[q] == ')' && depth-- == 0)
+				break;
+		}
+		d1 = q;
+	}
+	if (q > lim || d1 > lim || strlen(url) != d1 - d0 || memcmp(url, w + d0, d1 - d0) != 0)
+		return;
+	while (q < lim && md_is_space((unsigned char)w[q]))
+		q++;
+	if (q < lim && (w[q] == '"' || w[q] == '\'' || w[q] == '(')) {
+		char close = w[q] == '(' ? ')' : w[q];
+		while (++q < lim && w[q] != close)
+			if (w[q] == '\\')
+				q++;
 		q++;
 		while (q < lim && md_is_space((unsigned char)w[q]))
 			q++;
-		if (q < lim && w[q] == '<') {
-			while (++q < lim && w[q] != '>' && w[q] != '\n')
-				if (w[q] == '\\')
-					q++;
-			q++;
-		} else {
-			for (; q < lim && !md_is_space((unsigned char)w[q]); q++) {
-				if (w[q] == '\\')
-					q++;
-				else if (w[q] == '(')
-					depth++;
-				else if (w[q] == ')' && depth-- == 0)
-					break;
-			}
-		}
-		while (q < lim && md_is_space((unsigned char)w[q]))
-			q++;
-		if (q < lim && (w[q] == '"' || w[q] == '\'' || w[q] == '(')) {
-			char close = w[q] == '(' ? ')' : w[q];
-			while (++q < lim && w[q] != close)
-				if (w[q] == '\\')
-					q++;
-			q++;
-			while (q < lim && md_is_space((unsigned char)w[q]))
-				q++;
-		}
-		c->cur = (q < lim && w[q] == ')') ? q + 1 : start;
-		c->budget -= (long long)(q - start);
-	} else {
-		c->cur = start;
 	}
-	if (c->cur > end)
-		c->cur = end;
+	c->budget -= (long long)(q - c->cur);
+	if (q < lim && w[q] == ')')
+		c->cur = q + 1;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -868,6 +1108,19 @@ static bool md_fence_at(const char *s, size_t n)
 	return r >= 3;
 }
 
+/* A block ended inside an HTML comment (its container closed, or cmark read
+ * the rest as something else): no text up to the comment's end in W,
+ * whatever blocks cmark made of it. */
+static void md_suppress_comment(md_ctx *c, size_t from)
+{
+	if (from < c->supp)
+		from = c->supp;
+	const char *f = memmem(c->w + from, c->wlen - from, "-->", 3);
+	size_t to = f ? (size_t)(f - c->w) + 3 : c->wlen;
+	if (to > c->supp)
+		c->supp = to;
+}
+
 static void md_code_block(md_ctx *c, cmark_node *nd)
 {
 	const char *L = cmark_node_get_literal(nd);
@@ -877,32 +1130,47 @@ static void md_code_block(md_ctx *c, cmark_node *nd)
 	if (n == 0)
 		return;
 
-	/* cmark 0.30 does not say whether a block is fenced: it is when it
-	 * has an info string, or when it starts on a fence line that is not
-	 * itself the first line of the literal. */
+	/* cmark 0.30 does not say whether a block is fenced.  An indented
+	 * block starts at its first content byte, so its first literal line
+	 * is exactly the rest of the start line (or the start is inside a
+	 * tab); a fenced one starts at the fence, and a content line equal to
+	 * the fence would have closed it. */
 	size_t la = md_line_off(c, line), le = md_line_end(c, line);
 	size_t col = (size_t)(cmark_node_get_start_column(nd) > 0 ?
 			      cmark_node_get_start_column(nd) - 1 : 0);
 	size_t sa = la + col < le ? la + col : le;
 	bool fenced = info && info[0];
-	if (!fenced && md_fence_at(c->w + sa, le - sa)) {
-		md_next_line(L, n, 0, &a, &e);
-		size_t ta = sa, te = le;
-		while (ta < te && md_is_blank((unsigned char)c->w[ta]))
-			ta++;
-		while (te > ta && md_is_blank((unsigned char)c->w[te - 1]))
-			te--;
-		while (e > a && md_is_blank((unsigned char)L[e - 1]))
-			e--;
-		fenced = !(te - ta == e - a && memcmp(c->w + ta, L + a, e - a) == 0);
+	if (!fenced && sa < le && !md_is_blank((unsigned char)c->w[sa]) &&
+	    md_fence_at(c->w + sa, le - sa)) {
+		const char *nl = memchr(L, '\n', n);
+		size_t l1 = nl ? (size_t)(nl - L) : n;
+		fenced = !(l1 == le - sa && memcmp(c->w + sa, L, l1) == 0);
 	}
 	if (fenced)
 		line++;
+	/* An indented block is often HTML that lost its HTML block to a blank
+	 * line (translated pages keep the original text in comments there):
+	 * its comments are not indexed.  Fenced code is kept whole. */
+	bool comment = false;
 	for (; i < n && c->rc == NOTES_OK; line++) {
 		i = md_next_line(L, n, i, &a, &e);
 		if (e > a) {
 			size_t o = md_find_in_line(c, L + a, e - a, line);
-			if (o != MD_NOTFOUND) {
+			if (o != MD_NOTFOUND && !fenced) {
+				size_t j = o, end = o + (e - a);
+				while (j < end) {
+					const char *m = comment ? memmem(c->w + j, end - j, "-->", 3)
+								: memmem(c->w + j, end - j, "<!--", 4);
+					size_t k = m ? (size_t)(m - c->w) : end;
+					if (!comment)
+						md_emit_w(c, MASK(NOTES_FIELD_CODE), j, k - j);
+					else if (!m)
+						break;
+					j = m ? k + (comment ? 3 : 4) : end;
+					if (m)
+						comment = !comment;
+				}
+			} else if (o != MD_NOTFOUND) {
 				md_emit_w(c, MASK(NOTES_FIELD_CODE), o, e - a);
 			} else {
 				c->bs = c->cur = md_line_off(c, line);
@@ -913,20 +1181,8 @@ static void md_code_block(md_ctx *c, cmark_node *nd)
 		}
 		md_break(c, MASK(NOTES_FIELD_CODE));
 	}
-}
-
-static bool md_tag_is_inline(const char *name)
-{
-	static const char *const inl[] = {
-		"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del",
-		"dfn", "em", "font", "i", "img", "ins", "kbd", "mark", "q", "s",
-		"samp", "small", "span", "strike", "strong", "sub", "sup", "time",
-		"tt", "u", "var", "wbr",
-	};
-	for (size_t k = 0; k < sizeof inl / sizeof inl[0]; k++)
-		if (strcmp(inl[k], name) == 0)
-			return true;
-	return false;
+	if (comment)
+		md_suppress_comment(c, md_line_off(c, cmark_node_get_end_line(nd) + 1));
 }
 
 /* Text between tags, W offsets [x, x+n): leading blanks are dropped at the
@@ -959,10 +1215,15 @@ static void md_html_line(md_ctx *c, const char *t, size_t k, size_t o)
 			if (j >= k)
 				break;
 			if (t[j] == '&') {
-				char dec[8];
-				size_t dn, el = md_entity(t + j, k - j, dec, &dn);
+				char dec[16];
+				size_t dn, el = md_entity_dec(c, t + j, k - j, dec, &dn);
 				if (el > 0) {
-					md_break(c, MASK(NOTES_FIELD_BODY));
+					/* Known entities are decoded, others
+					 * only separate words. */
+					if (dn > 0 && o != MD_NOTFOUND)
+						md_emit_dec(c, MASK(NOTES_FIELD_BODY), dec, dn, o + j);
+					else
+						md_break(c, MASK(NOTES_FIELD_BODY));
 					j += el;
 				} else {
 					if (o != MD_NOTFOUND)
@@ -1102,103 +1363,76 @@ static void md_html_block(md_ctx *c, cmark_node *nd)
 
 	/* cmark ended the block inside a comment or script (its container
 	 * closed): suppress everything up to the real end. */
-	if (c->hs == H_COMMENT || c->hs == H_RAW) {
-		size_t from = md_line_off(c, cmark_node_get_end_line(nd) + 1), to;
+	size_t from = md_line_off(c, cmark_node_get_end_line(nd) + 1);
+	if (c->hs == H_COMMENT) {
+		md_suppress_comment(c, from);
+	} else if (c->hs == H_RAW) {
 		if (from < c->supp)
 			from = c->supp;
-		if (c->hs == H_COMMENT) {
-			const char *f = memmem(c->w + from, c->wlen - from, "-->", 3);
-			to = f ? (size_t)(f - c->w) + 3 : c->wlen;
-		} else {
-			size_t f = md_find_endtag(c->w + from, c->wlen - from, c->hraw);
-			to = f != MD_NOTFOUND ? from + f : c->wlen;
-		}
+		size_t f = md_find_endtag(c->w + from, c->wlen - from, c->hraw);
+		size_t to = f != MD_NOTFOUND ? from + f : c->wlen;
 		if (to > c->supp)
 			c->supp = to;
-		c->hs = H_TEXT;
 	}
+	c->hs = H_TEXT;
 }
 
-static void md_heading_end(md_ctx *c)
+/* Drop a trailing attribute block ("## Title {#anchor}", "{.class}") from
+ * the heading that started at HEADINGS offset from: Hugo's Markdown reads
+ * it as the anchor, not as text. */
+static void md_heading_attrs(md_ctx *c, size_t from)
 {
 	notes_buf *b = &c->d->field[NOTES_FIELD_HEADINGS];
-	size_t n = b->n;
+	size_t n = b->n, k;
+	while (n > from && md_is_space((unsigned char)b->p[n - 1]))
+		n--;
+	if (n - from < 3 || b->p[n - 1] != '}')
+		return;
+	for (k = n - 1; k > from && b->p[k - 1] != '{'; k--)
+		if (b->p[k - 1] == '}' || b->p[k - 1] == '\n')
+			return;
+	if (k == from || (b->p[k] != '#' && b->p[k] != '.'))
+		return;
+	k--;                              /* the '{' */
+	while (k > from && md_is_blank((unsigned char)b->p[k - 1]))
+		k--;
+	b->n = k;
+	b->p[k] = '\0';
+	size_t *ns = &c->d->map.nseg[NOTES_FIELD_HEADINGS];
+	while (*ns > 0 && c->d->map.seg[NOTES_FIELD_HEADINGS][*ns - 1].off >= k)
+		(*ns)--;
+}
+
+static void md_heading_end(md_ctx *c, size_t from)
+{
+	notes_buf *b = &c->d->field[NOTES_FIELD_HEADINGS];
+	md_heading_attrs(c, from);
+	md_break(c, MASK(NOTES_FIELD_HEADINGS));
 	if (!c->h1_open)
 		return;
 	c->h1_open = false;
-	while (n > c->h1_off && b->p[n - 1] == '\n')
+	size_t n = b->n, k = from;
+	while (n > from && md_is_space((unsigned char)b->p[n - 1]))
 		n--;
-	if (n == c->h1_off)
+	while (k < n && md_is_space((unsigned char)b->p[k]))
+		k++;
+	if (k == n)
 		return;
+	/* The heading's HEADINGS text byte for byte, separators read as
+	 * spaces, so that its offsets follow the HEADINGS segments. */
 	notes_doc *d = c->d;
-	int64_t src = notes_linemap_lookup(&d->map, NOTES_FIELD_HEADINGS,
-					   (uint32_t)c->h1_off);
+	int64_t src = notes_linemap_lookup(&d->map, NOTES_FIELD_HEADINGS, (uint32_t)k);
 	notes_buf_clear(&d->first_h1);
-	for (size_t k = c->h1_off; k < n; k++)
-		notes_buf_append_char(&c->rc, &d->first_h1, b->p[k] == '\n' ? ' ' : b->p[k]);
+	notes_buf_append(&c->rc, &d->first_h1, b->p + k, n - k);
+	for (size_t j = 0; j < d->first_h1.n && c->rc == NOTES_OK; j++)
+		if (d->first_h1.p[j] == '\n')
+			d->first_h1.p[j] = ' ';
 	d->first_h1_src = src < 0 ? 0 : (uint32_t)src;
 	c->h1_done = true;
 }
 
 /* ------------------------------------------------------------------------ */
 /* Pieces. */
-
-/* State of the line scanner that finds safe places to cut W. */
-typedef struct md_cut {
-	size_t fence;   /* length of the open top-level code fence, or 0 */
-	char   fch;     /* its character */
-	int    raw;     /* 1 in a top-level comment block, 2 in script/style/pre/textarea */
-	char   rawname[12]; /* end tag searched when raw == 2 */
-} md_cut;
-
-static void md_cut_line(md_cut *st, const char *s, size_t n)
-{
-	size_t i = 0;
-	while (i < n && i < 3 && s[i] == ' ')
-		i++;
-	if (st->raw == 0 && i < n && (s[i] == '`' || s[i] == '~')) {
-		size_t r = 0;
-		while (i + r < n && s[i + r] == s[i])
-			r++;
-		if (st->fence == 0 && r >= 3) {
-			if (s[i] == '~' || !memchr(s + i + r, '`', n - i - r)) {
-				st->fence = r;
-				st->fch = s[i];
-			}
-			return;
-		}
-		if (st->fence && s[i] == st->fch && r >= st->fence) {
-			size_t k = i + r;
-			while (k < n && md_is_blank((unsigned char)s[k]))
-				k++;
-			if (k == n)
-				st->fence = 0;
-			return;
-		}
-	}
-	if (st->fence)
-		return;
-	if (st->raw == 0 && i < n && s[i] == '<') {
-		static const char *const raw[] = {"script", "pre", "style", "textarea"};
-		if (n - i >= 4 && memcmp(s + i, "<!--", 4) == 0) {
-			st->raw = 1;
-		} else {
-			for (size_t k = 0; k < 4; k++) {
-				size_t l = strlen(raw[k]);
-				if (md_starts_ci(s + i + 1, n - i - 1, raw[k]) &&
-				    (i + 1 + l == n || s[i + 1 + l] == '>' ||
-				     md_is_blank((unsigned char)s[i + 1 + l]))) {
-					st->raw = 2;
-					memcpy(st->rawname, raw[k], l + 1);
-				}
-			}
-		}
-	}
-	if (st->raw == 1 && memmem(s, n, "-->", 3))
-		st->raw = 0;
-	else if (st->raw == 2 && md_find_endtag(s, n, st->rawname) != MD_NOTFOUND)
-		st->raw = 0;
-}
 
 /* End of the piece of W that starts at a; *next receives where the next
  * piece starts (after blanks, when a piece is cut inside a paragraph). */
@@ -1211,7 +1445,7 @@ static size_t md_split(const md_ctx *c, size_t a, size_t *next)
 	bool prev_blank = false;
 
 	*next = n;
-	if (n - a <= MD_CHUNK + MD_CHUNK / 2)
+	if ((a == 0 && n <= MD_WHOLE) || n - a <= MD_CHUNK + MD_CHUNK / 2)
 		return n;
 	while (p < n) {
 		bool inside = st.fence || st.raw;
@@ -1265,18 +1499,12 @@ static void md_piece(md_ctx *c, size_t a, size_t b)
 	cmark_node *doc, *nd;
 	cmark_iter *it;
 	cmark_event_type ev;
-	size_t lo = 0, hi = c->nls;
 
-	while (hi - lo > 1) {              /* line holding a */
-		size_t mid = lo + (hi - lo) / 2;
-		if (c->ls[mid] <= a)
-			lo = mid;
-		else
-			hi = mid;
-	}
 	c->ca = a;
 	c->cb = b;
-	c->cline = lo;
+	md_lines(c, a, b);
+	if (c->rc != NOTES_OK)
+		return;
 	doc = cmark_parse_document(c->w + a, b - a, CMARK_OPT_SOURCEPOS);
 	if (!doc) {
 		c->rc = NOTES_E_NOMEM;
@@ -1305,13 +1533,11 @@ static void md_piece(md_ctx *c, size_t a, size_t b)
 			if (enter) {
 				md_leaf_begin(c, nd, MASK(NOTES_FIELD_HEADINGS));
 				md_break(c, MASK(NOTES_FIELD_HEADINGS));
-				if (!c->h1_done && cmark_node_get_heading_level(nd) == 1) {
-					c->h1_open = true;
-					c->h1_off = c->d->field[NOTES_FIELD_HEADINGS].n;
-				}
+				c->h_off = c->d->field[NOTES_FIELD_HEADINGS].n;
+				c->h1_open = !c->h1_done &&
+					     cmark_node_get_heading_level(nd) == 1;
 			} else {
-				md_break(c, MASK(NOTES_FIELD_HEADINGS));
-				md_heading_end(c);
+				md_heading_end(c, c->h_off);
 			}
 			break;
 		case CMARK_NODE_TEXT:
@@ -1338,7 +1564,7 @@ static void md_piece(md_ctx *c, size_t a, size_t b)
 		case CMARK_NODE_LINK:
 		case CMARK_NODE_IMAGE:
 			if (!enter)
-				md_skip_link_tail(c);
+				md_skip_link_tail(c, nd);
 			break;
 		case CMARK_NODE_CODE_BLOCK:
 			md_code_block(c, nd);
@@ -1360,10 +1586,12 @@ notes_status notes_markdown_extract(notes_doc *d)
 	memset(&c, 0, sizeof c);
 	c.d = d;
 	c.rc = NOTES_OK;
+	c.ent_left = 256;
 	if (!d->src || d->body_off >= d->src_len)
 		return NOTES_OK;
 	md_prepare(&c);
-	md_lines(&c);
+	if (c.wlen > UINT32_MAX - 1)
+		c.wlen = UINT32_MAX - 1;          /* offsets are 32-bit (linemap.h) */
 	for (size_t a = 0; a < c.wlen && c.rc == NOTES_OK;) {
 		size_t next, b = md_split(&c, a, &next);
 		md_piece(&c, a, b);

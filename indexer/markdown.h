@@ -16,21 +16,28 @@
  * Every byte appended to a field records the source offset of the text it was
  * copied from, so that a hit can be reported as path:line:col.  The only
  * bytes that are not copied verbatim are characters decoded from entity
- * references ("&eacute;" gives "é"), which map to the entity's '&'.
+ * references ("&eacute;" gives "é"), which map to the entity's '&'.  Spaces
+ * that are not in the source (a tab cmark expanded, a line end inside a code
+ * span) become separators instead.
  *
  * Removed entirely: HTML comments (also when cmark splits one over several
  * blocks), <script>/<style> content, HTML tags, link destinations and titles,
- * code block info strings, and Hugo shortcode tags: {{< name params >}},
- * {{% name params %}}, closing {{< /name >}} and the escaped form (a comment
- * opener right after "{{<" and a comment closer right before ">}}", used to
- * show shortcode syntax).  The text between an opening and a closing shortcode is
- * Markdown like any other, and the value of a text="..." parameter (e.g.
- * glossary_tooltip text="Pods") is indexed in BODY at its own offset.
+ * code block info strings, heading attributes ("## Title {#anchor}"), and
+ * Hugo shortcode tags: {{< name params >}}, {{% name params %}}, closing
+ * {{< /name >}} and the escaped form (a comment opener right after "{{<" and
+ * a comment closer right before ">}}", used to show shortcode syntax), also
+ * when they span lines.  The text between an opening and a closing shortcode
+ * is Markdown like any other, and the value of a text="..." parameter (e.g.
+ * glossary_tooltip text="Pods") takes the tag's place: it is indexed at its
+ * own offset, in BODY when the tag is in a paragraph.  A tag between two
+ * word characters leaves a separator ("Pod{{< x >}}s" gives "Pod", "s").
+ * An unclosed "{{<" is text.
  *
- * Limits: bodies larger than a few hundred KB are parsed in pieces cut at
- * blank lines outside fenced code (or, for one giant paragraph, between
+ * Limits: bodies larger than 1 MB are parsed in pieces of about 64 KB cut
+ * at blank lines outside fenced code (or, in a giant paragraph, between
  * lines or at a space), which bounds the memory cmark uses; a reference link
- * whose definition is in another piece then stays literal text.
+ * whose definition is in another piece then stays literal text.  Running
+ * out of memory inside cmark aborts the process (cmark does not report it).
  */
 #ifndef NOTES_MARKDOWN_H
 #define NOTES_MARKDOWN_H
@@ -40,8 +47,12 @@
 
 /*
  * Extract the Markdown text of d->src[d->body_off .. d->src_len) into d's
- * fields and set d->first_h1 / d->first_h1_src (text and source offset of the
- * first non-empty level-1 heading; soft breaks in it become spaces).
+ * fields and set d->first_h1 / d->first_h1_src: the first non-empty level-1
+ * heading's text as it is in NOTES_FIELD_HEADINGS (line breaks read as
+ * spaces) and the source offset of its first byte.  Only that first byte's
+ * offset is known: the rest of the text is verbatim only up to the first
+ * markup ("A *b* c" gives "A b c").  For exact positions of every word,
+ * map through the HEADINGS segments instead.
  *
  * Preconditions: d->src, d->src_len, d->path and d->body_off are set; the
  * source contains no NUL bytes and is valid UTF-8 (the reader replaces bad

@@ -74,8 +74,7 @@ static void fts5_glue_destroy(void *ctx)
 	free(ctx);
 }
 
-/* The fts5_api of db, or NULL when FTS5 is not available. */
-static fts5_api *fts5_glue_api(sqlite3 *db)
+fts5_api *notes_fts5_api(sqlite3 *db)
 {
 	fts5_api *api = NULL;
 	sqlite3_stmt *st = NULL;
@@ -101,7 +100,7 @@ notes_status notes_fts5_register(sqlite3 *db, const char *query_langs)
 		return NOTES_E_USAGE;
 	if (!query_langs)
 		query_langs = "en";
-	fts5_api *api = fts5_glue_api(db);
+	fts5_api *api = notes_fts5_api(db);
 	if (!api)
 		return NOTES_E_DB;
 	size_t n = strlen(query_langs);

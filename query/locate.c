@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sqlite3.h>
 #include "notes/linemap.h"
+#include "notes/tokenize.h"
 #include "locate.h"
 
 typedef struct find_ctx {
@@ -95,13 +96,7 @@ static void locate_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_con
 
 notes_status notes_locate_register(sqlite3 *db)
 {
-	fts5_api *api = NULL;
-	sqlite3_stmt *s = NULL;
-	if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &s, NULL) != SQLITE_OK)
-		return NOTES_E_DB;
-	sqlite3_bind_pointer(s, 1, (void *)&api, "fts5_api_ptr", NULL);
-	sqlite3_step(s);
-	sqlite3_finalize(s);
+	fts5_api *api = notes_fts5_api(db);
 	if (!api)
 		return NOTES_E_DB;
 	if (api->xCreateFunction(api, "notes_locate", NULL, locate_fn, NULL) != SQLITE_OK ||

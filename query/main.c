@@ -183,6 +183,7 @@ int main(int argc, char **argv)
 	char *dbpath = NULL, *err = NULL;
 	if (rc != NOTES_OK || notes_db_path_resolve(dbopt, &dbpath) != NOTES_OK) {
 		fprintf(stderr, "%s: no database path: set --db, $NOTES_DB or $HOME\n", prog);
+		notes_buf_free(&q);
 		return EXIT_ERROR;
 	}
 	notes_db *db = NULL;

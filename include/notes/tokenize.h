@@ -150,4 +150,9 @@ typedef struct sqlite3 sqlite3;
  * entry point sqlite3_notesfts_init) registers it with "en". */
 notes_status notes_fts5_register(sqlite3 *db, const char *query_langs);
 
+/* The FTS5 API of db (for registering auxiliary functions), or NULL when
+ * FTS5 is not available.  Valid while db is open. */
+typedef struct fts5_api fts5_api;
+fts5_api *notes_fts5_api(sqlite3 *db);
+
 #endif

@@ -6,7 +6,7 @@
 #include <cmocka.h>
 #include <stdlib.h>
 #include <string.h>
-#include "date.h"
+#include "notes/date.h"
 
 typedef struct date_case {
 	const char  *in;      /* text, NUL-terminated for convenience */

@@ -21,12 +21,9 @@
 #include <string.h>
 #include "doc.h"
 #include "frontmatter.h"
+#include "golden.h"
 
-#ifdef NOTES_SRCDIR
-#define GOLDEN_DIR NOTES_SRCDIR "/tests/golden/frontmatter"
-#else
-#define GOLDEN_DIR "tests/golden/frontmatter"
-#endif
+#define GOLDEN_DIR GOLDEN_ROOT "frontmatter"
 
 /* Every fixture; test_all_listed checks that none in the directory is missed. */
 static const char *const golden[] = {
@@ -68,31 +65,6 @@ static const char *const golden[] = {
 	"lang",
 	"meta_filter",
 };
-
-static char *read_file(const char *path, size_t *n)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	notes_status rc = NOTES_OK;
-	notes_buf b = NOTES_BUF_INIT;
-	char chunk[4096];
-	size_t k;
-	while ((k = fread(chunk, 1, sizeof chunk, f)) > 0)
-		notes_buf_append(&rc, &b, chunk, k);
-	fclose(f);
-	if (rc != NOTES_OK) {
-		notes_buf_free(&b);
-		return NULL;
-	}
-	/* An exact-size copy, so ASan catches any read past src_len. */
-	char *p = malloc(b.n ? b.n : 1);
-	if (p && b.n)
-		memcpy(p, b.p, b.n);
-	*n = b.n;
-	notes_buf_free(&b);
-	return p;
-}
 
 /* Value text with \, newline, CR and tab escaped, so a report line is one line. */
 static void put_escaped(notes_status *rc, notes_buf *out, const char *s, size_t n)
@@ -182,7 +154,7 @@ static void run_golden(void **state)
 	snprintf(outpath, sizeof outpath, "%s/%s.out", GOLDEN_DIR, name);
 
 	size_t n = 0;
-	char *src = read_file(path, &n);
+	char *src = golden_read(path, &n);
 	if (!src)
 		fail_msg("cannot read %s", path);
 
@@ -199,20 +171,8 @@ static void run_golden(void **state)
 	describe(&rc, &d, &got);
 	assert_int_equal(rc, NOTES_OK);
 
-	const char *upd = getenv("NOTES_GOLDEN_UPDATE");
-	if (upd && strcmp(upd, "1") == 0) {
-		FILE *f = fopen(outpath, "wb");
-		assert_non_null(f);
-		fwrite(got.p, 1, got.n, f);
-		fclose(f);
-	}
-	size_t wn = 0;
-	char *want = read_file(outpath, &wn);
-	if (!want)
-		fail_msg("cannot read %s", outpath);
-	if (wn != got.n || memcmp(want, got.p, wn) != 0)
-		fail_msg("%s differs from the golden file; got:\n%s", outpath, got.p);
-	free(want);
+	if (golden_compare(outpath, got.p, got.n) != 0)
+		fail();
 	notes_buf_free(&got);
 	notes_doc_free(&d);
 	free(src);

@@ -24,12 +24,9 @@
 
 #include "notes/buf.h"
 #include "notes/tokenize.h"
+#include "golden.h"
 
-#ifdef NOTES_SRCDIR
-#define GOLDEN_DIR NOTES_SRCDIR "/tests/golden/tokenize"
-#else
-#define GOLDEN_DIR "tests/golden/tokenize"
-#endif
+#define GOLDEN_DIR GOLDEN_ROOT "tokenize"
 
 /* ---- collecting tokens -------------------------------------------------- */
 
@@ -248,33 +245,15 @@ static void check_invariants(notes_tokenizer *t, const char *text, int n, const 
 
 /* ---- golden files --------------------------------------------------------- */
 
-static char *read_file(const char *path, size_t *n)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	notes_buf b = NOTES_BUF_INIT;
-	notes_status rc = NOTES_OK;
-	char chunk[4096];
-	size_t k;
-	while ((k = fread(chunk, 1, sizeof chunk, f)) > 0)
-		notes_buf_append(&rc, &b, chunk, k);
-	fclose(f);
-	notes_buf_append(&rc, &b, "", 0);
-	assert_int_equal(rc, NOTES_OK);
-	*n = b.n;
-	return b.p;
-}
-
 static int golden_one(const char *name)
 {
 	char path[512];
-	size_t n, outn;
+	size_t n;
 	int flags = NOTES_TOKENIZE_DOCUMENT, failed = 0;
 	char langs[64] = "en";
 
 	snprintf(path, sizeof path, "%s/%s.in", GOLDEN_DIR, name);
-	char *in = read_file(path, &n);
+	char *in = golden_read(path, &n);
 	assert_non_null(in);
 	char *text = in;
 	for (;;) {
@@ -323,25 +302,8 @@ static int golden_one(const char *name)
 	assert_int_equal(rc, NOTES_OK);
 
 	snprintf(path, sizeof path, "%s/%s.out", GOLDEN_DIR, name);
-	const char *upd = getenv("NOTES_GOLDEN_UPDATE");
-	if (upd && strcmp(upd, "1") == 0) {
-		FILE *f = fopen(path, "wb");
-		assert_non_null(f);
-		assert_int_equal(fwrite(out.p, 1, out.n, f), out.n);
-		fclose(f);
-	}
-	char *want = read_file(path, &outn);
-	if (!want) {
-		print_error("%s: missing %s\n", name, path);
+	if (golden_compare(path, out.p, out.n) != 0)
 		failed = 1;
-	} else if (outn != out.n || memcmp(want, out.p, outn) != 0) {
-		size_t k = 0, line = 1;
-		while (k < outn && k < out.n && want[k] == out.p[k])
-			line += want[k++] == '\n';
-		print_error("%s: output differs from %s at line %zu\n", name, path, line);
-		failed = 1;
-	}
-	free(want);
 	notes_buf_free(&out);
 	toks_free(&ts);
 	notes_tokenizer_free(t);

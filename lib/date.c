@@ -8,7 +8,7 @@
  * date: a wrong date is worse than none.
  */
 #include <string.h>
-#include "date.h"
+#include "notes/date.h"
 
 #define DATE_MAX_LEN 128   /* longer text is not a date (after trimming) */
 #define DATE_MAX_TOK 32
