@@ -13,7 +13,7 @@ BUILD   ?= build
 PKGS    := sqlite3 yaml-0.1 libcmark libutf8proc libxxhash
 # Debian packages that provide the above (plus libstemmer, which has no .pc).
 DEBS    := libsqlite3-dev libyaml-dev libcmark-dev libutf8proc-dev libxxhash-dev \
-           libstemmer-dev libcmocka-dev pkg-config bats sqlite3
+           libstemmer-dev libcmocka-dev pkg-config bats sqlite3 jq vim
 VERSION := 0.1.0
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

@@ -1,18 +1,19 @@
 /*
  * notes-search — ranked full-text search over a notes index.
  *
- * Only this file prints and picks exit codes (like grep):
+ * Only this file prints messages and picks exit codes (like grep):
  *   0 results found, 1 no results, 2 error.
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include "notes/buf.h"
 #include "notes/db.h"
 #include "notes/tokenize.h"
+#include "output.h"
+#include "parse.h"
 #include "search.h"
 
 #define EXIT_MATCH   0
@@ -21,83 +22,71 @@
 
 static const char *prog = "notes-search";
 
-enum fmt { FMT_HUMAN, FMT_VIMGREP, FMT_JSON, FMT_PATHS };
-
 static void usage(FILE *f)
 {
-	fprintf(f,
+	fputs(
 "Usage: notes-search [OPTIONS] QUERY...\n"
 "Search the notes index; all words after the options form the query.\n"
 "\n"
-"Options:\n"
-"      --db PATH            database (default: $NOTES_DB, else\n"
-"                           ${XDG_DATA_HOME:-~/.local/share}/notes-search/index.db)\n"
-"  -n, --limit N            at most N results (default 10)\n"
-"      --offset N           skip the first N results\n"
-"      --format FMT         human (default), vimgrep, json or paths\n"
-"      --vimgrep            same as --format vimgrep (path:line:col:text)\n"
-"      --json               same as --format json (one object per line)\n"
-"  -l, --files-with-matches same as --format paths\n"
-"      --color WHEN         auto (default), always or never; NO_COLOR is honoured\n"
-"  -h, --help               show this help\n"
-"      --version            show the version\n"
+"Query language:\n"
+"  graceful termination   notes with both words (any form: terminate, Termination)\n"
+"  \"exact phrase\"         the words side by side\n"
+"  kube*                  words starting with kube\n"
+"  a OR b                 either word (OR binds tighter than the implicit AND)\n"
+"  -word  -\"a phrase\"     exclude notes containing it (also: NOT word)\n"
+"  ( )                    group: (pod OR node) drain\n"
+"  title:x heading:x code:x body:x   the word in that part of the note\n"
+"  tag:x                  notes tagged x          path:meetings/*  path glob\n"
+"  author:alice           any front-matter key (status:draft, ...)\n"
+"  date:2015  date:2015-06  date:2015-05..2015-06  date:>2020-01-01\n"
+"Punctuation inside words is searched as text (c++, node.js, #2789, x:y).\n"
+"Words unknown to the index are corrected to the nearest known words; when\n"
+"few notes have all the words, notes with most of them follow.\n"
 "\n"
-"Exit status: 0 results found, 1 no results, 2 error.\n");
+"Options:\n"
+"      --db PATH             database (default: $NOTES_DB, else\n"
+"                            ${XDG_DATA_HOME:-~/.local/share}/notes-search/index.db)\n"
+"  -n, --limit N             at most N results (default 10)\n"
+"      --offset N            skip the first N results\n"
+"      --format FMT          human (default), vimgrep, json or paths\n"
+"      --vimgrep             same as --format vimgrep (path:line:col:text)\n"
+"      --json                same as --format json (one object per line)\n"
+"  -l, --files-with-matches  same as --format paths\n"
+"      --relative            paths relative to the current directory\n"
+"      --color WHEN          auto (default), always or never; NO_COLOR is honoured\n"
+"      --tag T               only notes tagged T (repeatable: all of them)\n"
+"      --since DATE          only notes dated DATE or later\n"
+"      --until DATE          only notes dated DATE or earlier\n"
+"      --path GLOB           only notes whose path matches GLOB\n"
+"      --sort ORDER          rank (default), date (oldest first), -date (newest first)\n"
+"      --explain             show how each score was made\n"
+"      --no-correct          do not correct unknown words\n"
+"  -h, --help                show this help\n"
+"      --version             show the version\n"
+"\n"
+"Exit status: 0 results found, 1 no results, 2 error.\n", f);
 }
 
-/* Print text with control characters escaped, so nothing from a note can
- * drive the terminal. */
-static void put_safe(FILE *f, const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '\t')
-			fputc(' ', f);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\x%02x", *p);
-		else
-			fputc(*p, f);
-	}
-}
+typedef struct cli_filter {
+	const char *field;   /* "tag", "since", "until", "path" */
+	const char *value;   /* as given */
+} cli_filter;
 
-static void put_snippet(FILE *f, const char *s, int color)
+static int parse_int(const char *s, int lo, int hi, int *out)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == 2)
-			fputs(color ? "\033[1;31m" : "[", f);
-		else if (*p == 3)
-			fputs(color ? "\033[0m" : "]", f);
-		else if (*p == '\n' || *p == '\t')
-			fputc(' ', f);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\x%02x", *p);
-		else
-			fputc(*p, f);
-	}
-}
-
-static void put_json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-		switch (*p) {
-		case '"': fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\t': fputs("\\t", f); break;
-		case '\r': fputs("\\r", f); break;
-		default:
-			if (*p < 0x20 || *p == 0x7f)
-				fprintf(f, "\\u%04x", *p);
-			else
-				fputc(*p, f);
-		}
-	}
-	fputc('"', f);
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (end == s || *end || v < lo || v > hi)
+		return -1;
+	*out = (int)v;
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	enum { OPT_DB = 256, OPT_OFFSET, OPT_FORMAT, OPT_VIMGREP, OPT_JSON, OPT_COLOR, OPT_VERSION };
+	enum { OPT_DB = 256, OPT_OFFSET, OPT_FORMAT, OPT_VIMGREP, OPT_JSON, OPT_COLOR, OPT_VERSION,
+	       OPT_TAG, OPT_SINCE, OPT_UNTIL, OPT_PATH, OPT_SORT, OPT_EXPLAIN, OPT_RELATIVE,
+	       OPT_NOCORRECT };
 	static const struct option longopts[] = {
 		{"db", required_argument, NULL, OPT_DB},
 		{"limit", required_argument, NULL, 'n'},
@@ -106,48 +95,56 @@ int main(int argc, char **argv)
 		{"vimgrep", no_argument, NULL, OPT_VIMGREP},
 		{"json", no_argument, NULL, OPT_JSON},
 		{"files-with-matches", no_argument, NULL, 'l'},
+		{"relative", no_argument, NULL, OPT_RELATIVE},
 		{"color", required_argument, NULL, OPT_COLOR},
 		{"colour", required_argument, NULL, OPT_COLOR},
+		{"tag", required_argument, NULL, OPT_TAG},
+		{"since", required_argument, NULL, OPT_SINCE},
+		{"until", required_argument, NULL, OPT_UNTIL},
+		{"path", required_argument, NULL, OPT_PATH},
+		{"sort", required_argument, NULL, OPT_SORT},
+		{"explain", no_argument, NULL, OPT_EXPLAIN},
+		{"no-correct", no_argument, NULL, OPT_NOCORRECT},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, OPT_VERSION},
 		{NULL, 0, NULL, 0},
 	};
 	const char *dbopt = NULL, *color_opt = "auto";
-	notes_search_opts so = {10, 0};
-	enum fmt fmt = FMT_HUMAN;
+	notes_search_opts so = {.limit = 10};
+	notes_output_opts oo = {.format = NOTES_FORMAT_HUMAN};
+	cli_filter filters[64];
+	size_t nfilters = 0;
 	int ch;
-	char *end;
 
 	while ((ch = getopt_long(argc, argv, "+n:lh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_DB: dbopt = optarg; break;
 		case 'n':
-			so.limit = (int)strtol(optarg, &end, 10);
-			if (*end || end == optarg || so.limit < 1 || so.limit > 100000) {
+			if (parse_int(optarg, 1, 100000, &so.limit)) {
 				fprintf(stderr, "%s: --limit: expected a number from 1 to 100000\n", prog);
 				return EXIT_ERROR;
 			}
 			break;
 		case OPT_OFFSET:
-			so.offset = (int)strtol(optarg, &end, 10);
-			if (*end || end == optarg || so.offset < 0 || so.offset > 100000000) {
-				fprintf(stderr, "%s: --offset: expected a number ≥ 0\n", prog);
+			if (parse_int(optarg, 0, 100000000, &so.offset)) {
+				fprintf(stderr, "%s: --offset: expected a number of 0 or more\n", prog);
 				return EXIT_ERROR;
 			}
 			break;
 		case OPT_FORMAT:
-			if (!strcmp(optarg, "human")) fmt = FMT_HUMAN;
-			else if (!strcmp(optarg, "vimgrep")) fmt = FMT_VIMGREP;
-			else if (!strcmp(optarg, "json")) fmt = FMT_JSON;
-			else if (!strcmp(optarg, "paths")) fmt = FMT_PATHS;
+			if (!strcmp(optarg, "human")) oo.format = NOTES_FORMAT_HUMAN;
+			else if (!strcmp(optarg, "vimgrep")) oo.format = NOTES_FORMAT_VIMGREP;
+			else if (!strcmp(optarg, "json")) oo.format = NOTES_FORMAT_JSON;
+			else if (!strcmp(optarg, "paths")) oo.format = NOTES_FORMAT_PATHS;
 			else {
 				fprintf(stderr, "%s: --format: expected human, vimgrep, json or paths\n", prog);
 				return EXIT_ERROR;
 			}
 			break;
-		case OPT_VIMGREP: fmt = FMT_VIMGREP; break;
-		case OPT_JSON: fmt = FMT_JSON; break;
-		case 'l': fmt = FMT_PATHS; break;
+		case OPT_VIMGREP: oo.format = NOTES_FORMAT_VIMGREP; break;
+		case OPT_JSON: oo.format = NOTES_FORMAT_JSON; break;
+		case 'l': oo.format = NOTES_FORMAT_PATHS; break;
+		case OPT_RELATIVE: oo.relative = true; break;
 		case OPT_COLOR:
 			if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never")) {
 				fprintf(stderr, "%s: --color: expected auto, always or never\n", prog);
@@ -155,6 +152,26 @@ int main(int argc, char **argv)
 			}
 			color_opt = optarg;
 			break;
+		case OPT_TAG: case OPT_SINCE: case OPT_UNTIL: case OPT_PATH:
+			if (nfilters == sizeof filters / sizeof filters[0]) {
+				fprintf(stderr, "%s: too many filters\n", prog);
+				return EXIT_ERROR;
+			}
+			filters[nfilters].field = ch == OPT_TAG ? "tag" : ch == OPT_SINCE ? "since"
+						: ch == OPT_UNTIL ? "until" : "path";
+			filters[nfilters++].value = optarg;
+			break;
+		case OPT_SORT:
+			if (!strcmp(optarg, "rank")) so.sort = NOTES_SORT_RANK;
+			else if (!strcmp(optarg, "date")) so.sort = NOTES_SORT_DATE;
+			else if (!strcmp(optarg, "-date")) so.sort = NOTES_SORT_DATE_DESC;
+			else {
+				fprintf(stderr, "%s: --sort: expected rank, date or -date\n", prog);
+				return EXIT_ERROR;
+			}
+			break;
+		case OPT_EXPLAIN: so.explain = oo.explain = true; break;
+		case OPT_NOCORRECT: so.no_correct = true; break;
 		case 'h': usage(stdout); return EXIT_MATCH;
 		case OPT_VERSION:
 			printf("notes-search %s (tokenizer %s)\n", NOTES_VERSION, notes_tokenizer_version());
@@ -164,30 +181,36 @@ int main(int argc, char **argv)
 			return EXIT_ERROR;
 		}
 	}
-	if (optind >= argc) {
+	if (optind >= argc && nfilters == 0) {
 		fprintf(stderr, "%s: no query given\nTry '%s --help'.\n", prog, prog);
 		return EXIT_ERROR;
 	}
-	int color = !strcmp(color_opt, "always") ||
-		    (!strcmp(color_opt, "auto") && isatty(1) && !getenv("NO_COLOR"));
+	oo.color = !strcmp(color_opt, "always") ||
+		   (!strcmp(color_opt, "auto") && isatty(1) && !getenv("NO_COLOR"));
+	oo.first_rank = so.offset + 1;
 
 	/* All remaining words form the query. */
 	notes_status rc = NOTES_OK;
-	notes_buf q = NOTES_BUF_INIT;
+	notes_buf qtext = NOTES_BUF_INIT;
 	for (int i = optind; i < argc; i++) {
 		if (i > optind)
-			notes_buf_append_char(&rc, &q, ' ');
-		notes_buf_append_str(&rc, &q, argv[i]);
+			notes_buf_append_char(&rc, &qtext, ' ');
+		notes_buf_append_str(&rc, &qtext, argv[i]);
 	}
 
+	int exit_code = EXIT_ERROR;
 	char *dbpath = NULL, *err = NULL;
+	notes_db *db = NULL;
+	notes_tokenizer *tok = NULL;
+	notes_query *q = NULL;
+	notes_result *res = NULL;
+	size_t n = 0;
+	notes_search_info info = {0};
+
 	if (rc != NOTES_OK || notes_db_path_resolve(dbopt, &dbpath) != NOTES_OK) {
 		fprintf(stderr, "%s: no database path: set --db, $NOTES_DB or $HOME\n", prog);
-		notes_buf_free(&q);
-		return EXIT_ERROR;
+		goto out;
 	}
-	notes_db *db = NULL;
-	int exit_code = EXIT_ERROR;
 	rc = notes_db_open(dbpath, NOTES_DB_READONLY, &db, &err);
 	if (rc == NOTES_E_NOTFOUND) {
 		fprintf(stderr, "%s: no index at %s; build it with: notes-index --db %s DIR\n",
@@ -202,71 +225,46 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: %s\n", prog, err ? err : notes_status_str(rc));
 		goto out;
 	}
-
-	notes_result *res = NULL;
-	size_t n = 0;
 	free(err);
 	err = NULL;
-	rc = notes_search_run(db, q.p, &so, &res, &n, &err);
-	if (rc == NOTES_E_PARSE) {
-		fprintf(stderr, "%s: %s\n", prog, err);
+
+	if ((rc = notes_tokenizer_new(&tok)) != NOTES_OK) {
+		fprintf(stderr, "%s: %s\n", prog, notes_status_str(rc));
 		goto out;
 	}
+	if (qtext.n)
+		rc = notes_query_parse(qtext.p, qtext.n, tok, notes_search_is_key, db, &q, &err);
+	else
+		rc = notes_query_new_empty(&q);
+	for (size_t i = 0; rc == NOTES_OK && i < nfilters; i++)
+		rc = notes_query_add_filter(q, filters[i].field, filters[i].value, &err);
 	if (rc != NOTES_OK) {
-		/* Never show raw SQLite text as if it were the user's fault. */
-		fprintf(stderr, "%s: search failed (%s)\n", prog, notes_status_str(rc));
+		fprintf(stderr, "%s: %s\n", prog, err ? err : notes_status_str(rc));
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++) {
-		notes_result *r = &res[i];
-		switch (fmt) {
-		case FMT_PATHS:
-			put_safe(stdout, r->path);
-			putchar('\n');
-			break;
-		case FMT_VIMGREP:
-			put_safe(stdout, r->path);
-			printf(":%d:%d:", r->line, r->col);
-			put_safe(stdout, r->line_text ? r->line_text : r->title);
-			putchar('\n');
-			break;
-		case FMT_JSON:
-			printf("{\"v\":1,\"rank\":%zu,\"score\":%.4f,\"path\":", (size_t)so.offset + i + 1, r->score);
-			put_json_str(stdout, r->path);
-			printf(",\"line\":%d,\"column\":%d,\"title\":", r->line, r->col);
-			put_json_str(stdout, r->title);
-			fputs(",\"date\":", stdout);
-			if (r->date) put_json_str(stdout, r->date); else fputs("null", stdout);
-			fputs(",\"snippet\":", stdout);
-			put_json_str(stdout, r->snippet);
-			fputs("}\n", stdout);
-			break;
-		case FMT_HUMAN:
-			printf("%s%zu. ", color ? "\033[1m" : "", (size_t)so.offset + i + 1);
-			put_safe(stdout, r->title);
-			printf("%s", color ? "\033[0m" : "");
-			if (r->date)
-				printf("  (%s)", r->date);
-			if (r->tags) {
-				fputs("  [", stdout);
-				put_safe(stdout, r->tags);
-				fputs("]", stdout);
-			}
-			fputs("\n   ", stdout);
-			if (color) fputs("\033[35m", stdout);
-			put_safe(stdout, r->path);
-			printf(":%d%s\n   ", r->line, color ? "\033[0m" : "");
-			put_snippet(stdout, r->snippet ? r->snippet : "", color);
-			fputs("\n\n", stdout);
-			break;
-		}
+
+	rc = notes_search_run(db, q, &so, &res, &n, &info, &err);
+	if (rc != NOTES_OK) {
+		fprintf(stderr, "%s: %s\n", prog, err ? err : notes_status_str(rc));
+		goto out;
+	}
+	if (info.corrected && oo.format != NOTES_FORMAT_JSON)
+		fprintf(stderr, "%s: showing results for %s\n", prog, info.corrected);
+	notes_output_results(stdout, &oo, res, n);
+	notes_output_summary(stdout, &oo, &info, n);
+	if (fflush(stdout) != 0) {
+		fprintf(stderr, "%s: cannot write the results\n", prog);
+		goto out;
 	}
 	exit_code = n ? EXIT_MATCH : EXIT_NOMATCH;
-	notes_results_free(res, n);
 out:
+	notes_results_free(res, n);
+	notes_search_info_free(&info);
+	notes_query_free(q);
+	notes_tokenizer_free(tok);
 	free(err);
 	free(dbpath);
-	notes_buf_free(&q);
+	notes_buf_free(&qtext);
 	notes_db_close(db);
 	return exit_code;
 }

@@ -18,7 +18,8 @@
  *                             or "tag"), compared case-insensitively
  *     path:                   a glob on the note's path when the value holds
  *                             * ? or [ (a leading * is implied unless it
- *                             starts with '/': path:meetings/* works), else a
+ *                             starts with '/', so path:notes/2015* finds
+ *                             /home/me/notes/2015-06.md), else a
  *                             case-sensitive substring of the path
  *     date:                   2015  2015-06  2015-06-02  (any full date
  *                             notes_date_parse() accepts, quoted when it has
@@ -74,9 +75,9 @@
  * Limits (each refused with a one-line message, never an FTS5 error):
  * 100 KB of text, 64 levels of parentheses, 256 terms (words, phrases and
  * filter values, counting dropped ones), and groups nested so deeply that
- * the FTS5 parser stack could overflow (in practice about 25 levels of
- * alternating AND/OR or nested exclusions; redundant parentheses such as
- * ((((a)))) cost nothing).
+ * the FTS5 parser stack could overflow ("too complex": from about 12 to 25
+ * levels of meaningful nesting, depending on its shape; redundant
+ * parentheses such as ((((a)))) or (a (b c)) cost nothing).
  *
  * Every function is linear in the length of the query.  A notes_query is
  * immutable after parsing except for notes_query_add_filter(); it is not
@@ -87,6 +88,7 @@
 
 #include <stddef.h>
 #include "notes/buf.h"
+#include "notes/linemap.h"   /* notes_field, the column of a term */
 #include "notes/status.h"
 #include "notes/tokenize.h"
 
@@ -213,8 +215,9 @@ int notes_query_has_filters(const notes_query *q);
  * Append a one-line description for tests and --explain:
  *   fts=<ALL expression or (none)> filters=<filters or (none)>
  * Filters read like  tag="x" AND NOT date in [2015-01-01, 2015-12-31] AND
- * (author~"al" OR path GLOB "*meetings/*") AND path CONTAINS "work/"
- * (~ is "equals or contains").  Returns NOTES_OK or NOTES_E_NOMEM.
+ * (author~"al" OR path GLOB "*meetings*") AND path CONTAINS "work/" AND
+ * date = 2015-06-02 AND date > 2020-12-31  (~ is "equals or contains").
+ * Returns NOTES_OK or NOTES_E_NOMEM.
  */
 notes_status notes_query_describe(const notes_query *q, notes_buf *out);
 

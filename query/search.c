@@ -1,71 +1,79 @@
-/* search.c — run a query and collect ranked results (see search.h). */
+/* search.c — run a parsed query and collect ranked results (see search.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <sqlite3.h>
 #include "notes/buf.h"
 #include "notes/linemap.h"
 #include "notes/tokenize.h"
-#include "locate.h"
+#include "correct.h"
+#include "rank.h"
 #include "search.h"
 
-/* bm25 weights per column: title >> headings, meta (tags) > body, code. */
-#define RANK_SPEC "bm25(10.0, 4.0, 3.0, 1.0, 0.8)"
+/* Column weights: title >> headings, meta (tags) > body, code. */
+#define WEIGHTS "10.0, 4.0, 3.0, 1.0, 0.8"
+/* Typo suggestions kept per unknown word. */
+#define MAX_SUGGEST 3
 
-static int count_cb(void *ctx, int tflags, const char *tok, int ntok, int start, int end)
+/* One search: the connection, the results so far, failure detail. */
+typedef struct run {
+	sqlite3 *h;                 /* the index connection */
+	const notes_search_opts *o; /* options */
+	const notes_query *q;       /* the parsed query */
+	notes_buf filter;           /* SQL of the query's filters over `n` */
+	char **binds;               /* their values, bound from ?3 on */
+	size_t nbinds;              /* number of binds */
+	notes_result *res;          /* results, all tiers; owned */
+	size_t n, cap;              /* used, allocated */
+	size_t want;                /* offset + limit */
+	char *why;                  /* failure detail */
+} run;
+
+static notes_status fail(run *r, notes_status st, const char *what)
 {
-	(void)tflags; (void)tok; (void)ntok; (void)start; (void)end;
-	(*(int *)ctx)++;
-	return 0;
+	if (!r->why) {
+		char buf[256];
+		snprintf(buf, sizeof buf, "%s failed (%s)", what, notes_status_str(st));
+		r->why = strdup(buf);
+	}
+	return st;
 }
 
-/* Words ANDed, each quoted as an FTS5 string so no character of the user's
- * text is ever parsed as FTS5 syntax.  Words without any token are dropped. */
-static notes_status build_expr(const char *q, notes_buf *out, char **why)
+static notes_status map_rc(int rc)
 {
-	notes_status rc = NOTES_OK;
-	notes_tokenizer *tok = NULL;
-	if ((rc = notes_tokenizer_new(&tok)) != NOTES_OK)
-		return rc;
-	const char *p = q;
-	int words = 0;
-	while (*p && rc == NOTES_OK) {
-		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-			p++;
-		const char *w = p;
-		while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
-			p++;
-		if (p == w)
-			break;
-		int ntok = 0;
-		notes_tokenize(tok, NOTES_TOKENIZE_QUERY, w, (int)(p - w), &ntok, count_cb);
-		if (ntok == 0)
-			continue;
-		if (words++)
-			notes_buf_append_char(&rc, out, ' ');
-		notes_buf_append_char(&rc, out, '"');
-		for (const char *c = w; c < p; c++) {
-			if (*c == '"')
-				notes_buf_append_char(&rc, out, '"');
-			notes_buf_append_char(&rc, out, *c);
-		}
-		notes_buf_append_char(&rc, out, '"');
+	switch (rc & 0xff) {
+	case SQLITE_NOMEM: return NOTES_E_NOMEM;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED: return NOTES_E_BUSY;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB: return NOTES_E_CORRUPT;
+	case SQLITE_IOERR: return NOTES_E_IO;
+	default: return NOTES_E_DB;
 	}
-	notes_tokenizer_free(tok);
-	if (rc == NOTES_OK && words == 0) {
-		*why = strdup("the query has no searchable words");
-		return NOTES_E_PARSE;
-	}
-	return rc;
 }
 
 static char *col_dup(sqlite3_stmt *s, int i)
 {
 	const unsigned char *v = sqlite3_column_text(s, i);
 	return v ? strdup((const char *)v) : NULL;
+}
+
+int notes_search_is_key(void *db, const char *key)
+{
+	sqlite3_stmt *s = NULL;
+	int yes = 0;
+	if (sqlite3_prepare_v2(notes_db_handle(db), "SELECT 1 FROM fields WHERE key=?1 LIMIT 1",
+			       -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+		yes = sqlite3_step(s) == SQLITE_ROW;
+	}
+	sqlite3_finalize(s);
+	return yes;
 }
 
 notes_status notes_source_position(const char *path, uint64_t src, int *line, int *col,
@@ -76,11 +84,15 @@ notes_status notes_source_position(const char *path, uint64_t src, int *line, in
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return NOTES_E_IO;
+	struct stat sb;
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return NOTES_E_IO;
+	}
 	/* Read just past the line holding src. */
 	notes_status rc = NOTES_OK;
 	notes_buf b = NOTES_BUF_INIT;
-	int eol = 0;
-	while (!eol) {
+	for (;;) {
 		notes_buf_reserve(&rc, &b, 65536);
 		if (rc != NOTES_OK)
 			break;
@@ -92,10 +104,10 @@ notes_status notes_source_position(const char *path, uint64_t src, int *line, in
 		b.n += (size_t)got;
 		b.p[b.n] = '\0';
 		if (b.n > src && memchr(b.p + src, '\n', b.n - src))
-			eol = 1;
+			break;
 	}
 	close(fd);
-	if (rc != NOTES_OK || b.n < src) {
+	if (rc != NOTES_OK || b.n < src || (b.n == src && src > 0)) {
 		notes_buf_free(&b);
 		return rc != NOTES_OK ? rc : NOTES_E_IO;
 	}
@@ -112,128 +124,490 @@ notes_status notes_source_position(const char *path, uint64_t src, int *line, in
 		le--;
 	*line = l;
 	*col = (int)(src - ls) + 1;
-	*line_text = strndup(b.p + ls, le - ls);
+	*line_text = strndup(b.p ? b.p + ls : "", le - ls);
 	notes_buf_free(&b);
 	return *line_text ? NOTES_OK : NOTES_E_NOMEM;
 }
 
-/* Fill r->line/col/line_text from the located hit. */
-static void position_result(notes_result *r, const char *loc, const void *blob, int nblob,
-			    const char *coltext, int ncoltext)
+static void result_clear(notes_result *x)
 {
-	int f, start, end;
-	r->field = -1;
-	if (!loc || sscanf(loc, "%d %d %d", &f, &start, &end) != 3 || f < 0 ||
-	    f >= NOTES_FIELD_COUNT)
-		return;
-	r->field = f;
-	notes_linemap m;
-	if (notes_linemap_decode(blob, (size_t)(nblob > 0 ? nblob : 0), &m) != NOTES_OK)
-		return;
-	size_t mark = coltext ? notes_lang_marker_len(coltext, (size_t)ncoltext) : 0;
-	int64_t src = (size_t)start >= mark ? notes_linemap_lookup(&m, (notes_field)f,
-								  (uint32_t)((size_t)start - mark)) : -1;
-	notes_linemap_free(&m);
-	if (src < 0) {
-		/* e.g. a title taken from the file name: point at the top. */
-		r->line = 1;
-		r->col = 1;
-		return;
-	}
-	notes_source_position(r->path, (uint64_t)src, &r->line, &r->col, &r->line_text);
+	free(x->path);
+	free(x->title);
+	free(x->date);
+	free(x->tags);
+	free(x->line_text);
+	free(x->snippet);
+	free(x->heading);
+	free(x->terms);
+	free(x->explain);
+	memset(x, 0, sizeof *x);
 }
 
-notes_status notes_search_run(notes_db *db, const char *query, const notes_search_opts *o,
-			      notes_result **res, size_t *n, char **why)
+/* ---- tiers -------------------------------------------------------------------- */
+
+static int have_id(const run *r, int64_t id)
 {
-	*res = NULL;
-	*n = 0;
-	*why = NULL;
-	sqlite3 *h = notes_db_handle(db);
-	notes_buf expr = NOTES_BUF_INIT;
-	notes_status rc = build_expr(query, &expr, why);
+	for (size_t i = 0; i < r->n; i++)
+		if (r->res[i].id == id)
+			return 1;
+	return 0;
+}
+
+static notes_result *add_result(run *r)
+{
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 16;
+		notes_result *p = realloc(r->res, cap * sizeof *p);
+		if (!p)
+			return NULL;
+		r->res = p;
+		r->cap = cap;
+	}
+	notes_result *x = &r->res[r->n++];
+	memset(x, 0, sizeof *x);
+	x->field = -1;
+	x->line = x->col = 1;
+	return x;
+}
+
+/* " AND rowid NOT IN (...)" for the notes already found. */
+static void exclusion_sql(notes_status *rc, const run *r, const char *col, notes_buf *sql)
+{
+	if (r->n == 0)
+		return;
+	notes_buf_printf(rc, sql, " AND %s NOT IN (", col);
+	for (size_t i = 0; i < r->n; i++)
+		notes_buf_printf(rc, sql, "%s%lld", i ? "," : "", (long long)r->res[i].id);
+	notes_buf_append_char(rc, sql, ')');
+}
+
+static void bind_filters(const run *r, sqlite3_stmt *s)
+{
+	for (size_t i = 0; i < r->nbinds; i++)
+		sqlite3_bind_text(s, 3 + (int)i, r->binds[i], -1, SQLITE_STATIC);
+}
+
+static const char *order_sql(const run *r, int widened)
+{
+	switch (r->o->sort) {
+	case NOTES_SORT_DATE: return "n.date IS NULL, n.date, n.id";
+	case NOTES_SORT_DATE_DESC: return "n.date IS NULL, n.date DESC, n.id";
+	default: return widened ? "matched DESC, f.rank" : "f.rank";
+	}
+}
+
+/* Phase 1 of a tier: the ids (and scores) of the next notes, in order. */
+static notes_status pick_ids(run *r, const char *expr, notes_tier tier)
+{
+	notes_status rc = NOTES_OK;
+	notes_buf sql = NOTES_BUF_INIT;
+	int widened = tier == NOTES_TIER_WIDENED;
+	if (expr) {
+		notes_buf_printf(&rc, &sql,
+			"SELECT f.rowid, -f.rank, %s AS matched FROM fts f JOIN notes n ON n.id = f.rowid"
+			" WHERE fts MATCH ?1 AND f.rank MATCH 'notes_rank(" WEIGHTS ")' AND (",
+			widened ? "notes_matched(fts)" : "0");
+		notes_buf_append(&rc, &sql, r->filter.p, r->filter.n);
+		notes_buf_append_char(&rc, &sql, ')');
+		exclusion_sql(&rc, r, "f.rowid", &sql);
+		notes_buf_printf(&rc, &sql, " ORDER BY %s LIMIT ?2", order_sql(r, widened));
+	} else {   /* filters only */
+		notes_buf_append_str(&rc, &sql, "SELECT n.id, 0, 0 FROM notes n WHERE (");
+		notes_buf_append(&rc, &sql, r->filter.p, r->filter.n);
+		notes_buf_append_char(&rc, &sql, ')');
+		exclusion_sql(&rc, r, "n.id", &sql);
+		notes_buf_printf(&rc, &sql, " ORDER BY %s LIMIT ?2",
+				 r->o->sort == NOTES_SORT_DATE ? "n.date IS NULL, n.date, n.id"
+							       : "n.date IS NULL, n.date DESC, n.id");
+	}
 	if (rc != NOTES_OK) {
-		notes_buf_free(&expr);
+		notes_buf_free(&sql);
 		return rc;
 	}
-	if ((rc = notes_locate_register(h)) != NOTES_OK) {
-		notes_buf_free(&expr);
-		return rc;
-	}
-	static const char *sql =
-		"SELECT n.id, n.path, n.title, n.date, f.score, f.loc, f.snip, n.linemap,"
-		"  (SELECT group_concat(value, ', ') FROM fields WHERE note = n.id AND key IN ('tags','tag')),"
-		"  f.loctext"
-		" FROM (SELECT rowid AS id, -rank AS score, notes_locate(fts) AS loc,"
-		"        snippet(fts, notes_hitcol(fts), char(2), char(3), '…', 24) AS snip,"
-		"        CASE notes_hitcol(fts)"
-		"          WHEN 0 THEN title WHEN 1 THEN headings WHEN 2 THEN meta"
-		"          WHEN 3 THEN body ELSE code END AS loctext"
-		"      FROM fts WHERE fts MATCH ?1 AND rank MATCH '" RANK_SPEC "'"
-		"      ORDER BY rank LIMIT ?2 OFFSET ?3) f"
-		" JOIN notes n ON n.id = f.id ORDER BY f.score DESC";
 	sqlite3_stmt *s = NULL;
-	int src = sqlite3_prepare_v2(h, sql, -1, &s, NULL);
-	if (src != SQLITE_OK) {
-		*why = strdup(sqlite3_errmsg(h));
-		notes_buf_free(&expr);
-		return NOTES_E_DB;
-	}
-	sqlite3_bind_text(s, 1, expr.p, (int)expr.n, SQLITE_STATIC);
-	sqlite3_bind_int(s, 2, o->limit);
-	sqlite3_bind_int(s, 3, o->offset);
-	size_t cap = 0;
+	int src = sqlite3_prepare_v2(r->h, sql.p, (int)sql.n, &s, NULL);
+	notes_buf_free(&sql);
+	if (src != SQLITE_OK)
+		return fail(r, map_rc(src), "search");
+	if (expr)
+		sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)(r->want - r->n));
+	bind_filters(r, s);
 	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			notes_result *p = realloc(*res, cap * sizeof *p);
-			if (!p) {
-				rc = NOTES_E_NOMEM;
-				break;
-			}
-			*res = p;
-		}
-		notes_result *r = &(*res)[*n];
-		memset(r, 0, sizeof *r);
-		(*n)++;
-		r->id = sqlite3_column_int64(s, 0);
-		r->path = col_dup(s, 1);
-		r->title = col_dup(s, 2);
-		r->date = col_dup(s, 3);
-		r->score = sqlite3_column_double(s, 4);
-		r->snippet = col_dup(s, 6);
-		r->tags = col_dup(s, 8);
-		if (!r->path || !r->title) {
+		int64_t id = sqlite3_column_int64(s, 0);
+		if (have_id(r, id))
+			continue;
+		notes_result *x = add_result(r);
+		if (!x) {
 			rc = NOTES_E_NOMEM;
 			break;
 		}
-		position_result(r, (const char *)sqlite3_column_text(s, 5), sqlite3_column_blob(s, 7),
-				sqlite3_column_bytes(s, 7), (const char *)sqlite3_column_text(s, 9),
-				sqlite3_column_bytes(s, 9));
+		x->id = id;
+		x->score = sqlite3_column_double(s, 1);
+		x->tier = tier;
 	}
-	if (rc == NOTES_OK && src != SQLITE_DONE) {
-		*why = strdup(sqlite3_errmsg(h));
-		rc = NOTES_E_DB;
-	}
+	if (rc == NOTES_OK && src != SQLITE_DONE)
+		rc = fail(r, map_rc(src), "search");
 	sqlite3_finalize(s);
-	notes_buf_free(&expr);
-	if (rc != NOTES_OK) {
-		notes_results_free(*res, *n);
-		*res = NULL;
-		*n = 0;
-	}
 	return rc;
+}
+
+/* ---- details ------------------------------------------------------------------- */
+
+/* Insert \x02 \x03 around each hit of the window. */
+static void build_snippet(notes_status *rc, notes_result *x, const char *win, int ws, int we,
+			  const char *hits)
+{
+	notes_buf sn = NOTES_BUF_INIT, terms = NOTES_BUF_INIT;
+	int pos = ws;
+	const char *h = hits;
+	while (*rc == NOTES_OK && h && *h) {
+		int s, e, used = 0;
+		if (sscanf(h, " %d,%d%n", &s, &e, &used) != 2)
+			break;
+		h += used;
+		if (s < pos || e > we || s >= e)
+			continue;
+		notes_buf_append(rc, &sn, win + (pos - ws), (size_t)(s - pos));
+		notes_buf_append_char(rc, &sn, '\x02');
+		notes_buf_append(rc, &sn, win + (s - ws), (size_t)(e - s));
+		notes_buf_append_char(rc, &sn, '\x03');
+		/* matched words, lowercased ASCII, distinct */
+		char w[128];
+		int wl = e - s < (int)sizeof w - 1 ? e - s : (int)sizeof w - 1;
+		for (int i = 0; i < wl; i++) {
+			char c = win[s - ws + i];
+			w[i] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+		}
+		w[wl] = '\0';
+		char pat[132];
+		snprintf(pat, sizeof pat, "\n%s\n", w);
+		notes_buf tmp = NOTES_BUF_INIT;
+		notes_buf_printf(rc, &tmp, "\n%s\n", terms.p ? terms.p : "");
+		if (!tmp.p || !strstr(tmp.p, pat))
+			notes_buf_printf(rc, &terms, "%s%s", terms.n ? "\n" : "", w);
+		notes_buf_free(&tmp);
+		pos = e;
+	}
+	notes_buf_append(rc, &sn, win + (pos - ws), (size_t)(we - pos));
+	if (*rc == NOTES_OK) {
+		x->snippet = sn.p ? sn.p : strdup("");
+		x->terms = terms.p ? terms.p : strdup("");
+	} else {
+		notes_buf_free(&sn);
+		notes_buf_free(&terms);
+	}
+}
+
+/* The heading (a line of the headings text) above source offset src. */
+static char *heading_above(const notes_linemap *m, const char *htext, size_t hn, int64_t src)
+{
+	size_t mk = notes_lang_marker_len(htext, hn);
+	int64_t best = -1;
+	for (size_t i = 0; i < m->nseg[NOTES_FIELD_HEADINGS]; i++) {
+		const notes_segment *sg = &m->seg[NOTES_FIELD_HEADINGS][i];
+		if ((int64_t)sg->src <= src)
+			best = sg->off;
+	}
+	if (best < 0 || (size_t)best + mk >= hn)
+		return NULL;
+	size_t s = (size_t)best + mk;
+	while (s > mk && htext[s - 1] != '\n')
+		s--;
+	size_t e = s;
+	while (e < hn && htext[e] != '\n')
+		e++;
+	return e > s ? strndup(htext + s, e - s) : NULL;
+}
+
+static notes_status fill_details(run *r, const char *expr, size_t from)
+{
+	if (from >= r->n)
+		return NOTES_OK;
+	notes_status rc = NOTES_OK;
+	notes_buf sql = NOTES_BUF_INIT;
+	if (expr)
+		notes_buf_printf(&rc, &sql,
+			"SELECT f.rowid, n.path, n.title, n.date, n.size, n.mtime_ns, n.linemap,"
+			" (SELECT group_concat(value, ', ') FROM fields WHERE note = n.id AND key IN ('tags','tag')),"
+			" notes_passage(fts), %s, notes_matched(fts), f.headings"
+			" FROM fts f JOIN notes n ON n.id = f.rowid WHERE fts MATCH ?1 AND f.rowid IN (",
+			r->o->explain ? "notes_explain(fts, " WEIGHTS ")" : "NULL");
+	else
+		notes_buf_append_str(&rc, &sql,
+			"SELECT n.id, n.path, n.title, n.date, n.size, n.mtime_ns, n.linemap,"
+			" (SELECT group_concat(value, ', ') FROM fields WHERE note = n.id AND key IN ('tags','tag')),"
+			" NULL, NULL, 0, NULL FROM notes n WHERE n.id IN (");
+	for (size_t i = from; i < r->n; i++)
+		notes_buf_printf(&rc, &sql, "%s%lld", i > from ? "," : "", (long long)r->res[i].id);
+	notes_buf_append_char(&rc, &sql, ')');
+	if (rc != NOTES_OK) {
+		notes_buf_free(&sql);
+		return rc;
+	}
+	sqlite3_stmt *s = NULL;
+	int src = sqlite3_prepare_v2(r->h, sql.p, (int)sql.n, &s, NULL);
+	notes_buf_free(&sql);
+	if (src != SQLITE_OK)
+		return fail(r, map_rc(src), "search");
+	if (expr)
+		sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+	while (rc == NOTES_OK && (src = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0);
+		notes_result *x = NULL;
+		for (size_t i = from; i < r->n && !x; i++)
+			if (r->res[i].id == id)
+				x = &r->res[i];
+		if (!x)
+			continue;
+		x->path = col_dup(s, 1);
+		x->title = col_dup(s, 2);
+		x->date = col_dup(s, 3);
+		x->tags = col_dup(s, 7);
+		x->explain = col_dup(s, 9);
+		x->matched = sqlite3_column_int(s, 10);
+		if (!x->path || !x->title) {
+			rc = NOTES_E_NOMEM;
+			break;
+		}
+		struct stat sb;
+		int64_t mt = 0;
+		if (stat(x->path, &sb) == 0)
+			mt = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
+		x->stale = mt != sqlite3_column_int64(s, 5) ||
+			   (int64_t)sb.st_size != sqlite3_column_int64(s, 4);
+
+		const char *pass = (const char *)sqlite3_column_text(s, 8);
+		int col, mk, ps, pe, hs, he, ws, we, used = 0;
+		if (!pass || sscanf(pass, "%d %d %d %d %d %d %d %d%n", &col, &mk, &ps, &pe, &hs,
+				    &he, &ws, &we, &used) != 8 || col < 0 || col >= NOTES_FIELD_COUNT) {
+			/* No passage (filters only): point at the top. */
+			notes_source_position(x->path, 0, &x->line, &x->col, &x->line_text);
+			x->line = x->col = 1;
+			x->snippet = strdup("");
+			x->terms = strdup("");
+			continue;
+		}
+		x->field = col;
+		const char *nl = strchr(pass + used, '\n');
+		const char *win = nl ? nl + 1 : "";
+		size_t hits_len = nl ? (size_t)(nl - (pass + used)) : 0;
+		char *hits = strndup(pass + used, hits_len);
+		build_snippet(&rc, x, win, ws, we, hits);
+		free(hits);
+
+		notes_linemap m;
+		const void *blob = sqlite3_column_blob(s, 6);
+		int nblob = sqlite3_column_bytes(s, 6);
+		int64_t at = -1;
+		if (notes_linemap_decode(blob ? blob : "", (size_t)nblob, &m) == NOTES_OK) {
+			if (hs >= mk)
+				at = notes_linemap_lookup(&m, (notes_field)col, (uint32_t)(hs - mk));
+			const char *ht = (const char *)sqlite3_column_text(s, 11);
+			size_t hn = (size_t)sqlite3_column_bytes(s, 11);
+			if (ht && col == NOTES_FIELD_HEADINGS && (size_t)pe <= hn)
+				x->heading = strndup(ht + ps, (size_t)(pe - ps));
+			else if (ht && at >= 0 && col != NOTES_FIELD_TITLE)
+				x->heading = heading_above(&m, ht, hn, at);
+			notes_linemap_free(&m);
+		}
+		if (at >= 0 && notes_source_position(x->path, (uint64_t)at, &x->line, &x->col,
+						     &x->line_text) != NOTES_OK) {
+			x->line = x->col = 1;
+			x->stale = true;
+		}
+	}
+	if (rc == NOTES_OK && src != SQLITE_DONE && src != SQLITE_ROW)
+		rc = fail(r, map_rc(src), "search");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static notes_status count_total(run *r, const char *expr, int64_t *total)
+{
+	notes_status rc = NOTES_OK;
+	notes_buf sql = NOTES_BUF_INIT;
+	if (expr)
+		notes_buf_append_str(&rc, &sql, "SELECT count(*) FROM fts f JOIN notes n ON n.id = f.rowid"
+				     " WHERE fts MATCH ?1 AND (");
+	else
+		notes_buf_append_str(&rc, &sql, "SELECT count(*) FROM notes n WHERE (");
+	notes_buf_append(&rc, &sql, r->filter.p, r->filter.n);
+	notes_buf_append_char(&rc, &sql, ')');
+	if (rc != NOTES_OK) {
+		notes_buf_free(&sql);
+		return rc;
+	}
+	sqlite3_stmt *s = NULL;
+	int src = sqlite3_prepare_v2(r->h, sql.p, (int)sql.n, &s, NULL);
+	notes_buf_free(&sql);
+	if (src != SQLITE_OK)
+		return fail(r, map_rc(src), "search");
+	if (expr)
+		sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+	bind_filters(r, s);
+	src = sqlite3_step(s);
+	if (src == SQLITE_ROW)
+		*total = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return src == SQLITE_ROW ? NOTES_OK : fail(r, map_rc(src), "search");
+}
+
+/* Typo correction: alternatives for each unknown single word.  *alts is an
+ * nterms array (NULL entries for words left alone); *shown the query as it
+ * is searched ("graceful termination").  Returns whether anything changed. */
+static int correct_terms(run *r, notes_db *db, notes_status *rc, char ****alts, char **shown)
+{
+	size_t nt = notes_query_nterms(r->q);
+	*alts = NULL;
+	*shown = NULL;
+	if (nt == 0)
+		return 0;
+	notes_tokenizer *tok = NULL;
+	notes_corrector *c = NULL;
+	if ((*rc = notes_tokenizer_new(&tok)) != NOTES_OK)
+		return 0;
+	/* Stem like the index's own query tokenizer: English plus the
+	 * languages of the notes. */
+	char *langs = NULL;
+	if (notes_db_meta_get(db, "langs", &langs) == NOTES_OK && langs)
+		notes_tokenizer_set_query_langs(tok, langs);
+	free(langs);
+	if ((*rc = notes_corrector_new(r->h, tok, &c)) != NOTES_OK) {
+		notes_tokenizer_free(tok);
+		return 0;
+	}
+	char ***a = calloc(nt, sizeof *a);
+	int changed = 0;
+	notes_buf show = NOTES_BUF_INIT;
+	for (size_t i = 0; a && i < nt && *rc == NOTES_OK; i++) {
+		const notes_qterm *t = notes_query_term(r->q, i);
+		notes_suggestion *sg = NULL;
+		size_t ns = 0;
+		if (!t->phrase && !t->prefix)
+			*rc = notes_corrector_suggest(c, t->text, strlen(t->text), MAX_SUGGEST, &sg, &ns);
+		if (ns > 0) {
+			a[i] = calloc(ns + 1, sizeof *a[i]);
+			for (size_t k = 0; a[i] && k < ns; k++)
+				a[i][k] = strdup(sg[k].word);
+			changed = 1;
+		}
+		notes_buf_printf(rc, &show, "%s%s%s%s", i ? " " : "", t->phrase ? "\"" : "",
+				 ns ? sg[0].word : t->text, t->phrase ? "\"" : "");
+		notes_suggestions_free(sg, ns);
+	}
+	if (!a)
+		*rc = NOTES_E_NOMEM;
+	notes_corrector_free(c);
+	notes_tokenizer_free(tok);
+	*alts = a;
+	if (changed && *rc == NOTES_OK)
+		*shown = show.p;
+	else
+		notes_buf_free(&show);
+	return changed && *rc == NOTES_OK;
+}
+
+static void free_alts(char ***a, size_t nt)
+{
+	for (size_t i = 0; a && i < nt; i++) {
+		for (size_t k = 0; a[i] && a[i][k]; k++)
+			free(a[i][k]);
+		free(a[i]);
+	}
+	free(a);
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+notes_status notes_search_run(notes_db *db, const notes_query *q, const notes_search_opts *o,
+			      notes_result **res, size_t *n, notes_search_info *info, char **why)
+{
+	double t0 = now_ms();
+	run r;
+	memset(&r, 0, sizeof r);
+	memset(info, 0, sizeof *info);
+	*res = NULL;
+	*n = 0;
+	*why = NULL;
+	r.h = notes_db_handle(db);
+	r.o = o;
+	r.q = q;
+	r.want = (size_t)o->offset + (size_t)o->limit;
+
+	char *expr = NULL, *expr2 = NULL, *expr3 = NULL;
+	char ***alts = NULL;
+	size_t nt = notes_query_nterms(q);
+	notes_status rc = notes_rank_register(r.h);
+	if (rc == NOTES_OK)
+		rc = notes_query_filter_sql(q, 3, &r.filter, &r.binds, &r.nbinds);
+	if (rc == NOTES_OK)
+		rc = notes_query_fts(q, NOTES_QUERY_ALL, NULL, &expr);
+	if (rc == NOTES_OK)
+		rc = count_total(&r, expr, &info->total);
+	if (rc == NOTES_OK)
+		rc = pick_ids(&r, expr, NOTES_TIER_EXACT);
+	if (rc == NOTES_OK)
+		rc = fill_details(&r, expr, 0);
+
+	if (rc == NOTES_OK && expr && r.n < r.want && !o->no_correct &&
+	    correct_terms(&r, db, &rc, &alts, &info->corrected)) {
+		size_t from = r.n;
+		rc = notes_query_fts(q, NOTES_QUERY_ALL, (const char *const *const *)alts, &expr2);
+		if (rc == NOTES_OK && expr2)
+			rc = pick_ids(&r, expr2, NOTES_TIER_CORRECTED);
+		if (rc == NOTES_OK && expr2)
+			rc = fill_details(&r, expr2, from);
+	}
+	if (rc == NOTES_OK && expr && r.n < r.want && !o->no_widen && nt >= 2 &&
+	    o->sort == NOTES_SORT_RANK) {
+		size_t from = r.n;
+		rc = notes_query_fts(q, NOTES_QUERY_ANY, (const char *const *const *)alts, &expr3);
+		if (rc == NOTES_OK && expr3)
+			rc = pick_ids(&r, expr3, NOTES_TIER_WIDENED);
+		if (rc == NOTES_OK && expr3)
+			rc = fill_details(&r, expr3, from);
+	}
+	free_alts(alts, nt);
+	free(expr);
+	free(expr2);
+	free(expr3);
+	notes_buf_free(&r.filter);
+	notes_query_binds_free(r.binds, r.nbinds);
+
+	if (rc != NOTES_OK) {
+		notes_results_free(r.res, r.n);
+		notes_search_info_free(info);
+		*why = r.why ? r.why : strdup(notes_status_str(rc));
+		return rc;
+	}
+	free(r.why);
+	/* The page asked for. */
+	size_t off = (size_t)o->offset < r.n ? (size_t)o->offset : r.n;
+	for (size_t i = 0; i < off; i++)
+		result_clear(&r.res[i]);
+	if (off)
+		memmove(r.res, r.res + off, (r.n - off) * sizeof *r.res);
+	*res = r.res;
+	*n = r.n - off;
+	info->ms = now_ms() - t0;
+	return NOTES_OK;
 }
 
 void notes_results_free(notes_result *res, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		free(res[i].path);
-		free(res[i].title);
-		free(res[i].date);
-		free(res[i].tags);
-		free(res[i].line_text);
-		free(res[i].snippet);
-	}
+	for (size_t i = 0; i < n; i++)
+		result_clear(&res[i]);
 	free(res);
+}
+
+void notes_search_info_free(notes_search_info *info)
+{
+	free(info->corrected);
+	info->corrected = NULL;
 }

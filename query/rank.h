@@ -1,0 +1,40 @@
+/*
+ * rank.h — FTS5 auxiliary functions of notes-search, registered on the query
+ * connection only (never stored in the table: the sqlite3 CLI must still be
+ * able to open the database).
+ *
+ *   notes_rank(fts, wTitle, wHeadings, wMeta, wBody, wCode)
+ *       The score used with `rank MATCH 'notes_rank(...)'` (lower is better,
+ *       as FTS5 sorts ascending): -(bm25 + proximity + phrase), where bm25
+ *       weights each column's term frequency, proximity rewards the smallest
+ *       window holding every phrase of the query in one column, and phrase
+ *       rewards the query's words appearing side by side in query order.
+ *
+ *   notes_explain(fts, same weights)
+ *       "bm25=… title=… headings=… meta=… body=… code=… proximity=… phrase=…"
+ *       for --explain.
+ *
+ *   notes_passage(fts)
+ *       The best passage, as
+ *         "COL MARK PSTART PEND HSTART HEND WSTART WEND h1s,h1e h2s,h2e …\n"
+ *         followed by the bytes WSTART..WEND of the column text:
+ *       the column, the length of its language marker, the byte range of
+ *       the passage (a line of the stored column text) holding the most
+ *       distinct query phrases (body preferred on ties), its first hit, the
+ *       snippet window around it, and every hit in the passage (byte ranges
+ *       in the column text, marker included).
+ *
+ *   notes_matched(fts)
+ *       Number of distinct query phrases the row matches (to rank widened
+ *       "most terms" results).
+ */
+#ifndef NOTES_RANK_H
+#define NOTES_RANK_H
+
+#include "notes/status.h"
+
+typedef struct sqlite3 sqlite3;
+
+notes_status notes_rank_register(sqlite3 *db);
+
+#endif
