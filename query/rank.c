@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sqlite3.h>
 #include "notes/buf.h"
 #include "notes/linemap.h"
@@ -17,6 +18,10 @@
  * side beats one whose words are scattered over a long note. */
 #define PROXIMITY_WEIGHT 1.5
 #define PHRASE_WEIGHT    2.0
+/* Recency: a small bonus halving every RECENCY_HALF_LIFE years, enough to
+ * order near-ties newest first, never enough to beat a better match. */
+#define RECENCY_WEIGHT    0.3
+#define RECENCY_HALF_LIFE 2.0
 #define MAX_PHRASES      64
 
 /* Per-query statistics, computed once and kept with xSetAuxdata. */
@@ -39,6 +44,7 @@ typedef struct score {
 	double field[NOTES_FIELD_COUNT];   /* bm25 share of each column */
 	double proximity;                  /* bonus for a small window */
 	double phrase;                     /* bonus for adjacent words in order */
+	double recency;                    /* bonus for recent notes */
 	int    matched;                    /* distinct phrases present */
 } score;
 
@@ -139,6 +145,32 @@ static int min_window(const inst *in, int n, int want, int *in_order)
 	return best;
 }
 
+/* Days since 1970-01-01 of "YYYY-MM-DD", or -1. */
+static long days_of(const unsigned char *d)
+{
+	int y, m, dd;
+	if (!d || sscanf((const char *)d, "%4d-%2d-%2d", &y, &m, &dd) != 3 || m < 1 || m > 12)
+		return -1;
+	/* civil-from-days inverse (proleptic Gregorian) */
+	y -= m <= 2;
+	long era = (y >= 0 ? y : y - 399) / 400;
+	long yoe = y - era * 400;
+	long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + dd - 1;
+	long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static double recency_of(sqlite3_value *date)
+{
+	long d = days_of(sqlite3_value_text(date));
+	if (d < 0)
+		return 0.0;
+	double age = ((double)time(NULL) / 86400.0 - (double)d) / 365.25;
+	if (age < 0)
+		age = 0;
+	return RECENCY_WEIGHT * pow(0.5, age / RECENCY_HALF_LIFE);
+}
+
 static int compute(const Fts5ExtensionApi *api, Fts5Context *fts, int nval,
 		   sqlite3_value **vals, score *sc)
 {
@@ -201,6 +233,8 @@ static int compute(const Fts5ExtensionApi *api, Fts5Context *fts, int nval,
 	}
 	if (in != stackbuf)
 		free(in);
+	if (nval > NOTES_FIELD_COUNT)
+		sc->recency = recency_of(vals[NOTES_FIELD_COUNT]);
 	return rc;
 }
 
@@ -213,7 +247,7 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
 		sqlite3_result_error_code(ctx, rc);
 		return;
 	}
-	sqlite3_result_double(ctx, -(sc.bm25 + sc.proximity + sc.phrase));
+	sqlite3_result_double(ctx, -(sc.bm25 + sc.proximity + sc.phrase + sc.recency));
 }
 
 static void explain_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
@@ -228,9 +262,9 @@ static void explain_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_co
 	char buf[512];
 	snprintf(buf, sizeof buf,
 		 "bm25=%.3f title=%.3f headings=%.3f meta=%.3f body=%.3f code=%.3f "
-		 "proximity=%.3f phrase=%.3f matched=%d",
+		 "proximity=%.3f phrase=%.3f recency=%.3f matched=%d",
 		 sc.bm25, sc.field[0], sc.field[1], sc.field[2], sc.field[3], sc.field[4],
-		 sc.proximity, sc.phrase, sc.matched);
+		 sc.proximity, sc.phrase, sc.recency, sc.matched);
 	sqlite3_result_text(ctx, buf, -1, SQLITE_TRANSIENT);
 }
 

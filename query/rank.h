@@ -3,16 +3,18 @@
  * connection only (never stored in the table: the sqlite3 CLI must still be
  * able to open the database).
  *
- *   notes_rank(fts, wTitle, wHeadings, wMeta, wBody, wCode)
- *       The score used with `rank MATCH 'notes_rank(...)'` (lower is better,
- *       as FTS5 sorts ascending): -(bm25 + proximity + phrase), where bm25
- *       weights each column's term frequency, proximity rewards the smallest
- *       window holding every phrase of the query in one column, and phrase
- *       rewards the query's words appearing side by side in query order.
+ *   notes_rank(fts, wTitle, wHeadings, wMeta, wBody, wCode [, date])
+ *       The score, lower is better (FTS5 sorts ascending):
+ *       -(bm25 + proximity + phrase + recency), where bm25 weights each
+ *       column's term frequency, proximity rewards the smallest window
+ *       holding every phrase of the query in one column, phrase rewards the
+ *       query's words side by side in query order, and recency (only when
+ *       the note's "YYYY-MM-DD" date is passed) is a small bonus halving
+ *       every two years.
  *
- *   notes_explain(fts, same weights)
- *       "bm25=… title=… headings=… meta=… body=… code=… proximity=… phrase=…"
- *       for --explain.
+ *   notes_explain(fts, same arguments)
+ *       "bm25=… title=… headings=… meta=… body=… code=… proximity=…
+ *       phrase=… recency=… matched=…" for --explain.
  *
  *   notes_passage(fts)
  *       The best passage, as

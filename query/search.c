@@ -192,7 +192,7 @@ static const char *order_sql(const run *r, int widened)
 	switch (r->o->sort) {
 	case NOTES_SORT_DATE: return "n.date IS NULL, n.date, n.id";
 	case NOTES_SORT_DATE_DESC: return "n.date IS NULL, n.date DESC, n.id";
-	default: return widened ? "matched DESC, f.rank" : "f.rank";
+	default: return widened ? "matched DESC, score DESC, n.id" : "score DESC, n.id";
 	}
 }
 
@@ -203,9 +203,11 @@ static notes_status pick_ids(run *r, const char *expr, notes_tier tier)
 	notes_buf sql = NOTES_BUF_INIT;
 	int widened = tier == NOTES_TIER_WIDENED;
 	if (expr) {
+		/* The note's date rides along for the recency bonus, so the
+		 * score is computed here rather than by rank MATCH. */
 		notes_buf_printf(&rc, &sql,
-			"SELECT f.rowid, -f.rank, %s AS matched FROM fts f JOIN notes n ON n.id = f.rowid"
-			" WHERE fts MATCH ?1 AND f.rank MATCH 'notes_rank(" WEIGHTS ")' AND (",
+			"SELECT f.rowid, -notes_rank(fts, " WEIGHTS ", n.date) AS score, %s AS matched"
+			" FROM fts f JOIN notes n ON n.id = f.rowid WHERE fts MATCH ?1 AND (",
 			widened ? "notes_matched(fts)" : "0");
 		notes_buf_append(&rc, &sql, r->filter.p, r->filter.n);
 		notes_buf_append_char(&rc, &sql, ')');
@@ -332,7 +334,7 @@ static notes_status fill_details(run *r, const char *expr, size_t from)
 			" (SELECT group_concat(value, ', ') FROM fields WHERE note = n.id AND key IN ('tags','tag')),"
 			" notes_passage(fts), %s, notes_matched(fts), f.headings"
 			" FROM fts f JOIN notes n ON n.id = f.rowid WHERE fts MATCH ?1 AND f.rowid IN (",
-			r->o->explain ? "notes_explain(fts, " WEIGHTS ")" : "NULL");
+			r->o->explain ? "notes_explain(fts, " WEIGHTS ", n.date)" : "NULL");
 	else
 		notes_buf_append_str(&rc, &sql,
 			"SELECT n.id, n.path, n.title, n.date, n.size, n.mtime_ns, n.linemap,"

@@ -152,7 +152,7 @@ teardown_file() { rm -rf "$ST"; }
 
 @test "search: --explain breaks the score down" {
 	run "$SEARCH" --explain graceful termination
-	[[ "$output" == *"bm25="*"title="*"headings="*"body="*"proximity="*"phrase="* ]]
+	[[ "$output" == *"bm25="*"title="*"headings="*"body="*"proximity="*"phrase="*"recency="* ]]
 }
 
 @test "search: a typo is corrected, said on stderr, and still finds the note" {
