@@ -317,7 +317,7 @@ static int date_tail(date_cur *c, int iso, int compact)
 	return date_time(c, compact) && date_at_end(c);
 }
 
-static int date_days_in(long y, long m)
+int notes_date_days_in_month(long y, long m)
 {
 	static const int dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
@@ -326,7 +326,7 @@ static int date_days_in(long y, long m)
 }
 
 /* "YYYY-MM-DD"; the caller has validated the parts. */
-static void date_format(char out[11], long y, long m, long d)
+void notes_date_format(char out[11], long y, long m, long d)
 {
 	out[0] = (char)('0' + y / 1000 % 10);
 	out[1] = (char)('0' + y / 100 % 10);
@@ -457,11 +457,11 @@ notes_status notes_date_parse(const char *s, size_t n, char out[11])
 	date_cur c = {tok, nt, 0};
 	if (!date_match(&c, &y, &m, &d))
 		return NOTES_E_PARSE;
-	if (m < 1 || m > 12 || d < 1 || d > date_days_in(y, m))
+	if (m < 1 || m > 12 || d < 1 || d > notes_date_days_in_month(y, m))
 		return NOTES_E_PARSE;
 	if (y < NOTES_DATE_YEAR_MIN || y > NOTES_DATE_YEAR_MAX)
 		return NOTES_E_RANGE;
-	date_format(out, y, m, d);
+	notes_date_format(out, y, m, d);
 	return NOTES_OK;
 }
 
@@ -492,10 +492,10 @@ notes_status notes_date_from_filename(const char *name, char out[11])
 	long y = (b[0] - '0') * 1000 + (b[1] - '0') * 100 + (b[2] - '0') * 10 + (b[3] - '0');
 	long m = (b[5] - '0') * 10 + (b[6] - '0');
 	long d = (b[8] - '0') * 10 + (b[9] - '0');
-	if (m < 1 || m > 12 || d < 1 || d > date_days_in(y, m))
+	if (m < 1 || m > 12 || d < 1 || d > notes_date_days_in_month(y, m))
 		return NOTES_E_PARSE;
 	if (y < NOTES_DATE_YEAR_MIN || y > NOTES_DATE_YEAR_MAX)
 		return NOTES_E_RANGE;
-	date_format(out, y, m, d);
+	notes_date_format(out, y, m, d);
 	return NOTES_OK;
 }

@@ -594,36 +594,12 @@ static qp_node *qp_mk_col(qp_parser *p, int field, qp_node *x)
 
 /* ---- dates ---------------------------------------------------------------- */
 
-static int qp_days_in_month(int y, int m)
-{
-	static const int d[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return d[m - 1];
-}
-
 static int qp_digits(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (s[i] < '0' || s[i] > '9')
 			return 0;
 	return 1;
-}
-
-/* YYYY-MM-DD of a year in 1000..9999. */
-static void qp_put_date(char out[11], int y, int m, int d)
-{
-	out[0] = (char)('0' + y / 1000);
-	out[1] = (char)('0' + y / 100 % 10);
-	out[2] = (char)('0' + y / 10 % 10);
-	out[3] = (char)('0' + y % 10);
-	out[4] = '-';
-	out[5] = (char)('0' + m / 10);
-	out[6] = (char)('0' + m % 10);
-	out[7] = '-';
-	out[8] = (char)('0' + d / 10);
-	out[9] = (char)('0' + d % 10);
-	out[10] = '\0';
 }
 
 enum { QD_OK, QD_BAD, QD_YEAR, QD_REVERSED };
@@ -649,8 +625,8 @@ static int qp_date_bound(const char *s, size_t n, char first[11], char last[11])
 	if (y >= 0) {
 		if (y < NOTES_DATE_YEAR_MIN || y > NOTES_DATE_YEAR_MAX)
 			return QD_YEAR;
-		qp_put_date(first, y, m ? m : 1, 1);
-		qp_put_date(last, y, m ? m : 12, qp_days_in_month(y, m ? m : 12));
+		notes_date_format(first, y, m ? m : 1, 1);
+		notes_date_format(last, y, m ? m : 12, notes_date_days_in_month(y, m ? m : 12));
 		return QD_OK;
 	}
 	if (n == 0)

@@ -196,6 +196,23 @@ static const char *order_sql(const run *r, int widened)
 	}
 }
 
+/* Prepare the SQL built in *sql (freed here; rc is the status of building
+ * it), binding the FTS5 expression as ?1 when there is one. */
+static notes_status prepare_built(run *r, notes_buf *sql, notes_status rc, const char *expr,
+				  sqlite3_stmt **s)
+{
+	*s = NULL;
+	if (rc == NOTES_OK) {
+		int src = sqlite3_prepare_v2(r->h, sql->p, (int)sql->n, s, NULL);
+		if (src != SQLITE_OK)
+			rc = fail(r, map_rc(src), "search");
+		else if (expr)
+			sqlite3_bind_text(*s, 1, expr, -1, SQLITE_STATIC);
+	}
+	notes_buf_free(sql);
+	return rc;
+}
+
 /* Phase 1 of a tier: the ids (and scores) of the next notes, in order. */
 static notes_status pick_ids(run *r, const char *expr, notes_tier tier)
 {
@@ -222,17 +239,10 @@ static notes_status pick_ids(run *r, const char *expr, notes_tier tier)
 				 r->o->sort == NOTES_SORT_DATE ? "n.date IS NULL, n.date, n.id"
 							       : "n.date IS NULL, n.date DESC, n.id");
 	}
-	if (rc != NOTES_OK) {
-		notes_buf_free(&sql);
-		return rc;
-	}
 	sqlite3_stmt *s = NULL;
-	int src = sqlite3_prepare_v2(r->h, sql.p, (int)sql.n, &s, NULL);
-	notes_buf_free(&sql);
-	if (src != SQLITE_OK)
-		return fail(r, map_rc(src), "search");
-	if (expr)
-		sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+	if ((rc = prepare_built(r, &sql, rc, expr, &s)) != NOTES_OK)
+		return rc;
+	int src = SQLITE_DONE;
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)(r->want - r->n));
 	bind_filters(r, s);
 	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
@@ -343,17 +353,10 @@ static notes_status fill_details(run *r, const char *expr, size_t from)
 	for (size_t i = from; i < r->n; i++)
 		notes_buf_printf(&rc, &sql, "%s%lld", i > from ? "," : "", (long long)r->res[i].id);
 	notes_buf_append_char(&rc, &sql, ')');
-	if (rc != NOTES_OK) {
-		notes_buf_free(&sql);
-		return rc;
-	}
 	sqlite3_stmt *s = NULL;
-	int src = sqlite3_prepare_v2(r->h, sql.p, (int)sql.n, &s, NULL);
-	notes_buf_free(&sql);
-	if (src != SQLITE_OK)
-		return fail(r, map_rc(src), "search");
-	if (expr)
-		sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+	if ((rc = prepare_built(r, &sql, rc, expr, &s)) != NOTES_OK)
+		return rc;
+	int src = SQLITE_DONE;
 	while (rc == NOTES_OK && (src = sqlite3_step(s)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(s, 0);
 		notes_result *x = NULL;
@@ -436,17 +439,10 @@ static notes_status count_total(run *r, const char *expr, int64_t *total)
 		notes_buf_append_str(&rc, &sql, "SELECT count(*) FROM notes n WHERE (");
 	notes_buf_append(&rc, &sql, r->filter.p, r->filter.n);
 	notes_buf_append_char(&rc, &sql, ')');
-	if (rc != NOTES_OK) {
-		notes_buf_free(&sql);
-		return rc;
-	}
 	sqlite3_stmt *s = NULL;
-	int src = sqlite3_prepare_v2(r->h, sql.p, (int)sql.n, &s, NULL);
-	notes_buf_free(&sql);
-	if (src != SQLITE_OK)
-		return fail(r, map_rc(src), "search");
-	if (expr)
-		sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+	if ((rc = prepare_built(r, &sql, rc, expr, &s)) != NOTES_OK)
+		return rc;
+	int src = SQLITE_DONE;
 	bind_filters(r, s);
 	src = sqlite3_step(s);
 	if (src == SQLITE_ROW)

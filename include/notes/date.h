@@ -59,4 +59,10 @@ notes_status notes_date_parse(const char *s, size_t n, char out[11]);
  */
 notes_status notes_date_from_filename(const char *name, char out[11]);
 
+/* Days in month m (1-12) of year y, leap years counted. */
+int notes_date_days_in_month(long y, long m);
+
+/* Write "YYYY-MM-DD" for a validated date (year 1000-9999). */
+void notes_date_format(char out[11], long y, long m, long d);
+
 #endif
