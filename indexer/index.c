@@ -87,18 +87,7 @@ static void set_err(run *r, const char *fmt, ...)
 static notes_status db_fail(run *r, int rc, const char *what)
 {
 	set_err(r, "%s: %s", what, sqlite3_errmsg(r->h));
-	switch (rc & 0xff) {
-	case SQLITE_NOMEM:   return NOTES_E_NOMEM;
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:  return NOTES_E_BUSY;
-	case SQLITE_CORRUPT:
-	case SQLITE_NOTADB:  return NOTES_E_CORRUPT;
-	case SQLITE_FULL:
-	case SQLITE_IOERR:
-	case SQLITE_READONLY:
-	case SQLITE_CANTOPEN: return NOTES_E_IO;
-	default:             return NOTES_E_DB;
-	}
+	return notes_db_status(rc);
 }
 
 static void warn(run *r, const char *path, int line, const char *fmt, ...)

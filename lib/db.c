@@ -138,16 +138,7 @@ static const char *index_sql_new =
 
 notes_status notes_db_exec(notes_db *db, const char *sql)
 {
-	int rc = sqlite3_exec(db->h, sql, NULL, NULL, NULL);
-	if (rc == SQLITE_OK)
-		return NOTES_OK;
-	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-		return NOTES_E_BUSY;
-	if (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB)
-		return NOTES_E_CORRUPT;
-	if (rc == SQLITE_NOMEM)
-		return NOTES_E_NOMEM;
-	return NOTES_E_DB;
+	return notes_db_status(sqlite3_exec(db->h, sql, NULL, NULL, NULL));
 }
 
 notes_status notes_db_schema_create(notes_db *db, const char *sfx, bool replace)
@@ -187,7 +178,7 @@ notes_status notes_db_stamp_versions(notes_db *db)
 	return st;
 }
 
-static notes_status map_sqlite(int rc)
+notes_status notes_db_status(int rc)
 {
 	switch (rc & 0xff) {
 	case SQLITE_OK:      return NOTES_OK;
@@ -220,7 +211,7 @@ static notes_status check_schema(notes_db *db, int flags, char **why)
 		rc = sqlite3_errcode(db->h);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_OK)
-		return map_sqlite(rc);
+		return notes_db_status(rc);
 
 	if (!has_meta) {
 		if (flags & NOTES_DB_READONLY)
@@ -308,7 +299,7 @@ notes_status notes_db_open(const char *path, int flags, notes_db **out, char **e
 	if (rc != SQLITE_OK) {
 		why = str_printf("cannot open %s: %s", path,
 				 db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc));
-		st = map_sqlite(rc);
+		st = notes_db_status(rc);
 		goto fail;
 	}
 	sqlite3_extended_result_codes(db->h, 0);
@@ -388,7 +379,7 @@ notes_status notes_db_meta_get(notes_db *db, const char *key, char **value)
 	*value = NULL;
 	int rc = sqlite3_prepare_v2(db->h, "SELECT value FROM meta WHERE key=?1", -1, &s, NULL);
 	if (rc != SQLITE_OK)
-		return map_sqlite(rc);
+		return notes_db_status(rc);
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	notes_status st = NOTES_OK;
@@ -397,7 +388,7 @@ notes_status notes_db_meta_get(notes_db *db, const char *key, char **value)
 		if (v && !(*value = str_dup(v)))
 			st = NOTES_E_NOMEM;
 	} else if (rc != SQLITE_DONE)
-		st = map_sqlite(rc);
+		st = notes_db_status(rc);
 	sqlite3_finalize(s);
 	return st;
 }
@@ -408,12 +399,12 @@ notes_status notes_db_meta_set(notes_db *db, const char *key, const char *value)
 	int rc = sqlite3_prepare_v2(db->h,
 		"INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)", -1, &s, NULL);
 	if (rc != SQLITE_OK)
-		return map_sqlite(rc);
+		return notes_db_status(rc);
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? NOTES_OK : map_sqlite(rc);
+	return rc == SQLITE_DONE ? NOTES_OK : notes_db_status(rc);
 }
 
 notes_status notes_lock_acquire(const char *dbpath, bool wait, notes_lock **out, pid_t *holder)

@@ -44,19 +44,6 @@ static notes_status fail(run *r, notes_status st, const char *what)
 	return st;
 }
 
-static notes_status map_rc(int rc)
-{
-	switch (rc & 0xff) {
-	case SQLITE_NOMEM: return NOTES_E_NOMEM;
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED: return NOTES_E_BUSY;
-	case SQLITE_CORRUPT:
-	case SQLITE_NOTADB: return NOTES_E_CORRUPT;
-	case SQLITE_IOERR: return NOTES_E_IO;
-	default: return NOTES_E_DB;
-	}
-}
-
 static char *col_dup(sqlite3_stmt *s, int i)
 {
 	const unsigned char *v = sqlite3_column_text(s, i);
@@ -205,7 +192,7 @@ static notes_status prepare_built(run *r, notes_buf *sql, notes_status rc, const
 	if (rc == NOTES_OK) {
 		int src = sqlite3_prepare_v2(r->h, sql->p, (int)sql->n, s, NULL);
 		if (src != SQLITE_OK)
-			rc = fail(r, map_rc(src), "search");
+			rc = fail(r, notes_db_status(src), "search");
 		else if (expr)
 			sqlite3_bind_text(*s, 1, expr, -1, SQLITE_STATIC);
 	}
@@ -259,7 +246,7 @@ static notes_status pick_ids(run *r, const char *expr, notes_tier tier)
 		x->tier = tier;
 	}
 	if (rc == NOTES_OK && src != SQLITE_DONE)
-		rc = fail(r, map_rc(src), "search");
+		rc = fail(r, notes_db_status(src), "search");
 	sqlite3_finalize(s);
 	return rc;
 }
@@ -423,7 +410,7 @@ static notes_status fill_details(run *r, const char *expr, size_t from)
 		}
 	}
 	if (rc == NOTES_OK && src != SQLITE_DONE && src != SQLITE_ROW)
-		rc = fail(r, map_rc(src), "search");
+		rc = fail(r, notes_db_status(src), "search");
 	sqlite3_finalize(s);
 	return rc;
 }
@@ -448,7 +435,7 @@ static notes_status count_total(run *r, const char *expr, int64_t *total)
 	if (src == SQLITE_ROW)
 		*total = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
-	return src == SQLITE_ROW ? NOTES_OK : fail(r, map_rc(src), "search");
+	return src == SQLITE_ROW ? NOTES_OK : fail(r, notes_db_status(src), "search");
 }
 
 /* Typo correction: alternatives for each unknown single word.  *alts is an

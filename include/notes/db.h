@@ -67,6 +67,8 @@ notes_status notes_db_meta_set(notes_db *db, const char *key, const char *value)
 notes_status notes_db_schema_create(notes_db *db, const char *sfx, bool replace);
 /* Record this build's schema and tokenizer versions in meta. */
 notes_status notes_db_stamp_versions(notes_db *db);
+/* The notes_status for an SQLite result code (primary or extended). */
+notes_status notes_db_status(int sqlite_rc);
 /* Run a statement without results.  Detail via notes_db_errmsg(). */
 notes_status notes_db_exec(notes_db *db, const char *sql);
 
