@@ -98,3 +98,9 @@ clean:
 	rm -rf build
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# ---- benchmarks (never part of check) ---------------------------------------
+.PHONY: relevance
+relevance: all
+	@command -v rg >/dev/null || ./tests/deps.sh ripgrep
+	python3 bench/relevance/run.py --write-results

@@ -411,6 +411,9 @@ notes_status notes_tokenizer_set_query_langs(notes_tokenizer *t, const char *lan
 		return NOTES_E_USAGE;
 	if (!langs)
 		langs = "en";
+	/* Every document carries English stems, so every query does too,
+	 * first; the other languages follow, namespaced. */
+	got[n++] = "english";
 	for (const char *p = langs; *p;) {
 		char name[32];
 		size_t k = 0;
@@ -429,8 +432,6 @@ notes_status notes_tokenizer_set_query_langs(notes_tokenizer *t, const char *lan
 		if (alg && !dup && n < TOK_QLANG_MAX)
 			got[n++] = alg;
 	}
-	if (n == 0)   /* nothing usable: queries must still match English */
-		got[n++] = "english";
 	memcpy(t->qlang, got, (size_t)n * sizeof got[0]);
 	t->nqlang = n;
 	return NOTES_OK;
@@ -704,8 +705,24 @@ static void tok_word_slot(notes_tokenizer *t, const char *tok, int len,
 	}
 	for (int i = 0; i < t->nlang && !t->rc; i++) {
 		f = tok_form(t, t->lang[i], tok, len, &n);
-		if (f)
+		if (!f)
+			continue;
+		if (strcmp(t->lang[i]->alg, "english") == 0) {
 			tok_slot_emit(t, f, n, start, end);
+			continue;
+		}
+		/* Other languages' stems live in their own namespace
+		 * ("french:not"), so that an English query word never meets
+		 * the French stem of another word ("note" -> "not").  ':'
+		 * never occurs in a plain token. */
+		char ns[NOTES_TOKEN_MAX + 1];
+		size_t al = strlen(t->lang[i]->alg);
+		if (al + 1 + (size_t)n > NOTES_TOKEN_MAX)
+			continue;
+		memcpy(ns, t->lang[i]->alg, al);
+		ns[al] = ':';
+		memcpy(ns + al + 1, f, (size_t)n);
+		tok_slot_emit(t, ns, (int)(al + 1 + (size_t)n), start, end);
 	}
 }
 
@@ -1055,10 +1072,13 @@ int notes_tokenize(notes_tokenizer *t, int flags, const char *text, int n,
 
 	i = tok_marker(text, n, &mark_alg);
 	if (i > 0 || !t->query) {
-		/* Documents: the marked language, else English.  A marked
-		 * query uses the marked language alone. */
-		t->lang[0] = tok_stemmer_get(t, mark_alg ? mark_alg : "english");
+		/* Documents (and marked queries): English, plus the marked
+		 * language, whose stems are emitted namespaced (see
+		 * tok_word_slot). */
+		t->lang[0] = tok_stemmer_get(t, "english");
 		t->nlang = 1;
+		if (mark_alg && strcmp(mark_alg, "english") != 0)
+			t->lang[t->nlang++] = tok_stemmer_get(t, mark_alg);
 	} else {
 		for (int k = 0; k < t->nqlang; k++)
 			t->lang[k] = tok_stemmer_get(t, t->qlang[k]);

@@ -45,14 +45,18 @@
  *    letters is dropped and the word goes on: don't -> dont, its offsets
  *    covering "don't".  #2789 -> 2789; c++ -> c.
  *  - Stems with Snowball (libstemmer); numbers (ASCII digits only) and CJK
- *    are not stemmed.  A document's language is English unless the text
- *    starts with the language marker (below); a language Snowball lacks falls
- *    back to English.  English strips accents before stemming (loan words are
- *    typed without them: résumés -> resum); the other languages stem first,
- *    as their stemmers need the accents (planifiée -> planifi).
- *    In QUERY runs the forms of every configured query language are emitted,
- *    duplicates dropped, the first normally and the rest colocated; a query
- *    that starts with a marker uses the marked language alone.
+ *    are not stemmed.  Every word gets its English stem.  A text that starts
+ *    with the language marker (below) of another language Snowball has also
+ *    gets that language's stem, colocated and namespaced by the algorithm
+ *    name ("french:planifi"), so that an English query word never meets the
+ *    French stem of an unrelated English word ("note" is "not" in French).
+ *    English strips accents before stemming (loan words are typed without
+ *    them: résumés -> resum); the other languages stem first, as their
+ *    stemmers need the accents (planifiée -> planifi).
+ *    In QUERY runs the forms of every configured query language are emitted
+ *    (English plain, the others namespaced), duplicates dropped, the first
+ *    normally and the rest colocated; a query that starts with a marker uses
+ *    English and the marked language.
  *    With QUERY|PREFIX the last word is emitted once, not stemmed: as the
  *    longest common prefix of the word and its stems ("schedul" stays
  *    "schedul", "kubernetes" becomes "kubernet"), so that "word*" still finds
@@ -83,7 +87,7 @@
 
 /* Bump whenever the output for any input may change.  Stored in the database;
  * a different value triggers a full rebuild. */
-#define NOTES_TOKENIZER_VERSION 1
+#define NOTES_TOKENIZER_VERSION 2
 #define NOTES_TOKEN_MAX 256
 #define NOTES_LANG_MARK '\x01'
 

@@ -186,6 +186,9 @@ teardown() { common_teardown; }
 	[[ "$body" != *"{{"* ]]
 	[[ "$body" != *"note >"* ]]
 	! grep -qiw note <<< "$body"
+	# ...nor is the note found by it ("not" is no French "note" here)
+	run paths_for note
+	[[ "$output" != *go-retry-helper.md* ]]
 }
 
 @test "tokenizer: accents, case, code identifiers and CJK find their notes" {

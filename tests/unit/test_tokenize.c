@@ -134,7 +134,18 @@ static const char *check_list(const char *text, int n, const struct toks *ts)
 			return "token length out of range";
 		if (!utf8proc_iterate((const utf8proc_uint8_t *)t->text, t->len, &(int32_t){0}))
 			return "empty token";
-		for (utf8proc_ssize_t j = 0; j < t->len;) {
+		/* A non-English stem carries its namespace: "french:planifi". */
+		utf8proc_ssize_t j = 0;
+		const char *colon = memchr(t->text, ':', (size_t)t->len);
+		if (colon) {
+			for (const char *q = t->text; q < colon; q++)
+				if (*q < 'a' || *q > 'z')
+					return "bad language namespace";
+			if (colon == t->text || colon + 1 == t->text + t->len)
+				return "empty namespace or stem";
+			j = colon + 1 - t->text;
+		}
+		for (; j < t->len;) {
 			int32_t c;
 			utf8proc_ssize_t l = utf8proc_iterate((const utf8proc_uint8_t *)t->text + j,
 							      t->len - j, &c);
@@ -167,7 +178,9 @@ static const char *check_list(const char *text, int n, const struct toks *ts)
 			return "slice does not end with a word character";
 		/* ... and is the word the token came from. */
 		int32_t tc;
-		utf8proc_iterate((const utf8proc_uint8_t *)t->text, t->len, &tc);
+		const char *stem = memchr(t->text, ':', (size_t)t->len);
+		stem = stem ? stem + 1 : t->text;
+		utf8proc_iterate((const utf8proc_uint8_t *)stem, t->len - (stem - t->text), &tc);
 		if (first_normalized((const char *)s, t->end - t->start, 1) != tc &&
 		    first_normalized((const char *)s, t->end - t->start, 0) != tc)
 			return "slice does not normalize to the token's first character";
@@ -221,7 +234,12 @@ static void check_invariants(notes_tokenizer *t, const char *text, int n, const 
 			msg = "QUERY has more positions than DOCUMENT";
 	/* PREFIX: the same positions; the last token is a prefix of the
 	 * normalized word and is alone at its position. */
-	if (!msg && p.n != q.n)
+	/* (QUERY may hold colocated stems of other languages after the last
+	 * position's first token; PREFIX has only the one token there.) */
+	int qlast = q.n - 1;
+	while (qlast > 0 && (q.v[qlast].flags & NOTES_TOKEN_COLOCATED))
+		qlast--;
+	if (!msg && p.n != qlast + 1 && !(p.n == 0 && q.n == 0))
 		msg = "PREFIX and QUERY differ in length";
 	for (int i = 0; !msg && i < p.n; i++) {
 		if (i < p.n - 1 ? !same_tok(&p.v[i], &q.v[i])
@@ -425,8 +443,10 @@ static void test_query_langs_list(void **state)
 	assert_int_equal(notes_tokenizer_new(&t), NOTES_OK);
 	ASSERT_TOKENS(t, NOTES_TOKENIZE_QUERY, "running", "run");
 	assert_int_equal(notes_tokenizer_set_query_langs(t, " fr , de,xx,fr"), NOTES_OK);
-	/* French first, then German; equal stems are given once. */
-	ASSERT_TOKENS(t, NOTES_TOKENIZE_QUERY, "Häuser planifiés", "haus planifi planifies/c");
+	/* English always first, then French, then German, namespaced; the
+	 * unknown and repeated names are ignored. */
+	ASSERT_TOKENS(t, NOTES_TOKENIZE_QUERY, "Häuser planifiés",
+		      "hauser french:haus/c german:haus/c planifi french:planifi/c german:planifies/c");
 	assert_int_equal(notes_tokenizer_set_query_langs(t, "xx,zh"), NOTES_OK);
 	ASSERT_TOKENS(t, NOTES_TOKENIZE_QUERY, "running", "run");
 	assert_int_equal(notes_tokenizer_set_query_langs(t, NULL), NOTES_OK);
@@ -572,18 +592,20 @@ static void test_modes(void **state)
 		      "kubernet");
 	ASSERT_TOKENS(t, NOTES_TOKENIZE_QUERY | NOTES_TOKENIZE_PREFIX, "policy", "polic");
 	ASSERT_TOKENS(t, NOTES_TOKENIZE_QUERY | NOTES_TOKENIZE_PREFIX, "2789", "2789");
-	/* Marker in a query: that language alone. */
+	/* Marker in a query: English and that language. */
 	assert_int_equal(notes_tokenizer_set_query_langs(t, "en,de"), NOTES_OK);
-	ASSERT_TOKENS(t, NOTES_TOKENIZE_QUERY, "\001fr\001running", "running");
+	ASSERT_TOKENS(t, NOTES_TOKENIZE_QUERY, "\001fr\001running", "run french:running/c");
 	ASSERT_TOKENS(t, NOTES_TOKENIZE_QUERY, "\001zh\001running", "run");
-	ASSERT_TOKENS(t, NOTES_TOKENIZE_QUERY, "running", "run running/c");
+	ASSERT_TOKENS(t, NOTES_TOKENIZE_QUERY, "running", "run german:running/c");
 	/* English strips accents before stemming (loan words are typed without
 	 * them); French stems first, as its stemmer needs the accents. */
 	ASSERT_TOKENS(t, NOTES_TOKENIZE_DOCUMENT, "résumés resumes naïvely", "resum resum naiv");
 	ASSERT_TOKENS(t, NOTES_TOKENIZE_DOCUMENT, "\001fr\001planifiée planifiés planifié",
-		      "planifi planifi planifi");
-	/* Document marker; unknown languages fall back to English. */
-	ASSERT_TOKENS(t, NOTES_TOKENIZE_DOCUMENT, "\001de\001Häuser running", "haus running");
+		      "planifie french:planifi/c planifi french:planifi/c planifi french:planifi/c");
+	/* Document marker: English stems plus the language's, namespaced;
+	 * unknown languages are English only. */
+	ASSERT_TOKENS(t, NOTES_TOKENIZE_DOCUMENT, "\001de\001Häuser running",
+		      "hauser german:haus/c run german:running/c");
 	ASSERT_TOKENS(t, NOTES_TOKENIZE_DOCUMENT, "\001ja\001running", "run");
 	ASSERT_TOKENS(t, NOTES_TOKENIZE_DOCUMENT, "\001\001running", "run");
 	ASSERT_TOKENS(t, NOTES_TOKENIZE_DOCUMENT, "x\001fr\001running", "x fr run");
@@ -745,7 +767,7 @@ static void test_independent_objects(void **state)
 	assert_int_equal(notes_tokenizer_new(&b), NOTES_OK);
 	assert_int_equal(notes_tokenizer_set_query_langs(b, "fr"), NOTES_OK);
 	ASSERT_TOKENS(a, NOTES_TOKENIZE_QUERY, "running", "run");
-	ASSERT_TOKENS(b, NOTES_TOKENIZE_QUERY, "running", "running");
+	ASSERT_TOKENS(b, NOTES_TOKENIZE_QUERY, "running", "run french:running/c");
 	ASSERT_TOKENS(a, NOTES_TOKENIZE_QUERY, "running", "run");
 	notes_tokenizer_free(a);
 	notes_tokenizer_free(b);
