@@ -1311,7 +1311,14 @@ typedef struct qp_render {
 	notes_status rc;                 /* sticky status */
 	notes_buf *b;                    /* output */
 	const char *const *const *alts;  /* typo alternatives per term, or NULL */
+	const unsigned char *skip;       /* terms left out of AND lists, or NULL */
 } qp_render;
+
+/* Whether kid c of an AND list is left out: a skipped bare term. */
+static int qp_skipped(const qp_render *r, const qp_node *c)
+{
+	return r->skip && c->kind == QP_TERM && c->qidx >= 0 && r->skip[c->qidx];
+}
 
 static const char *const *qp_term_alts(const qp_render *r, const qp_node *t)
 {
@@ -1344,9 +1351,17 @@ static void qp_render_operand(qp_render *r, const qp_node *x)
  * parentheses when paren and there is more than one. */
 static void qp_render_list(qp_render *r, const qp_node *x, int want, const char *op, int paren)
 {
-	size_t k = 0;
-	for (size_t i = 0; i < x->nkid; i++)
-		k += want < 0 || (x->kid[i]->kind == QP_NOT) == want;
+	size_t k = 0, kept = 0;
+	for (size_t i = 0; i < x->nkid; i++) {
+		int in = want < 0 || (x->kid[i]->kind == QP_NOT) == want;
+		k += in;
+		kept += in && !qp_skipped(r, x->kid[i]);
+	}
+	/* Skipping applies to the positive kids of an AND, and only when
+	 * something is left. */
+	int skip = want == 0 && kept > 0 && kept < k;
+	if (skip)
+		k = kept;
 	paren = paren && k > 1;
 	if (paren)
 		notes_buf_append_char(&r->rc, r->b, '(');
@@ -1354,6 +1369,8 @@ static void qp_render_list(qp_render *r, const qp_node *x, int want, const char 
 	for (size_t i = 0; i < x->nkid; i++) {
 		const qp_node *c = x->kid[i];
 		if (want >= 0 && (c->kind == QP_NOT) != want)
+			continue;
+		if (skip && qp_skipped(r, c))
 			continue;
 		if (k++)
 			notes_buf_append_str(&r->rc, r->b, op);
@@ -1437,27 +1454,42 @@ static void qp_render_any_term(qp_render *r, const qp_node *t, int alone)
 notes_status notes_query_fts(const notes_query *q, int mode, const char *const *const *alts,
 			     char **out)
 {
+	return notes_query_fts_skip(q, mode, alts, NULL, out);
+}
+
+notes_status notes_query_fts_skip(const notes_query *q, int mode, const char *const *const *alts,
+				  const unsigned char *skip, char **out)
+{
 	*out = NULL;
 	if (!q || (mode != NOTES_QUERY_ALL && mode != NOTES_QUERY_ANY))
 		return NOTES_E_USAGE;
 	if (!q->text)
 		return NOTES_OK;
 	notes_buf b = NOTES_BUF_INIT;
-	qp_render r = {NOTES_OK, &b, alts};
+	qp_render r = {NOTES_OK, &b, alts, skip};
 	if (mode == NOTES_QUERY_ALL) {
 		qp_render_fts(&r, q->text);
 	} else {
 		const qp_node *x = q->text;
 		size_t nneg = x->kind == QP_AND ? x->nkid - qp_npos(x) : 0;
-		int alone = q->nterms == 1 && nneg == 0;
-		if (q->nterms > 1 && nneg)
+		/* Skipped terms widen nothing, unless all are skipped. */
+		size_t nuse = 0;
+		for (size_t i = 0; i < q->nterms; i++)
+			nuse += !(skip && skip[i]);
+		const unsigned char *sk = nuse ? skip : NULL;
+		if (!nuse)
+			nuse = q->nterms;
+		int alone = nuse == 1 && nneg == 0;
+		if (nuse > 1 && nneg)
 			notes_buf_append_char(&r.rc, &b, '(');
-		for (size_t i = 0; i < q->nterms; i++) {
-			if (i)
+		for (size_t i = 0, k = 0; i < q->nterms; i++) {
+			if (sk && sk[i])
+				continue;
+			if (k++)
 				notes_buf_append_str(&r.rc, &b, " OR ");
 			qp_render_any_term(&r, q->tnode[i], alone);
 		}
-		if (q->nterms > 1 && nneg)
+		if (nuse > 1 && nneg)
 			notes_buf_append_char(&r.rc, &b, ')');
 		if (nneg) {
 			notes_buf_append_str(&r.rc, &b, " NOT ");

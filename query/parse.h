@@ -189,6 +189,13 @@ enum {
 notes_status notes_query_fts(const notes_query *q, int mode, const char *const *const *alts,
 			     char **out);
 
+/* As notes_query_fts, leaving out the terms i with skip[i] != 0 (nterms
+ * entries, or NULL) wherever they are bare words of an AND list (and from
+ * the ORed terms of mode ANY), unless that would leave the list empty.  The
+ * search leaves out stopwords this way so that questions find their notes. */
+notes_status notes_query_fts_skip(const notes_query *q, int mode, const char *const *const *alts,
+				  const unsigned char *skip, char **out);
+
 /*
  * Append to *sql a boolean SQL expression over the notes table aliased `n`
  * (and the fields table, in subqueries aliased qf) that is true for the

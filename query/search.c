@@ -31,6 +31,7 @@ typedef struct run {
 	notes_result *res;          /* results, all tiers; owned */
 	size_t n, cap;              /* used, allocated */
 	size_t want;                /* offset + limit */
+	int quorum;                 /* > 0: phrases a note must match (questions) */
 	char *why;                  /* failure detail */
 } run;
 
@@ -215,6 +216,8 @@ static notes_status pick_ids(run *r, const char *expr, notes_tier tier)
 			widened ? "notes_matched(fts)" : "0");
 		notes_buf_append(&rc, &sql, r->filter.p, r->filter.n);
 		notes_buf_append_char(&rc, &sql, ')');
+		if (tier == NOTES_TIER_EXACT && r->quorum > 0)
+			notes_buf_printf(&rc, &sql, " AND notes_matched(fts) >= %d", r->quorum);
 		exclusion_sql(&rc, r, "f.rowid", &sql);
 		notes_buf_printf(&rc, &sql, " ORDER BY %s LIMIT ?2", order_sql(r, widened));
 	} else {   /* filters only */
@@ -503,6 +506,51 @@ static void free_alts(char ***a, size_t nt)
 	free(a);
 }
 
+/* Function words of questions ("how do i drain a node"): a note need not
+ * contain them.  Left out of AND lists only when the query also has other
+ * words (notes_query_fts_skip), so "the who" still searches both. */
+static const char *const stopwords[] = {
+	"a", "about", "an", "and", "are", "as", "at", "be", "by", "can", "could", "do",
+	"does", "for", "from", "get", "how", "i", "if", "in", "into", "is", "it", "me",
+	"my", "of", "on", "or", "should", "so", "that", "the", "there", "this", "to",
+	"was", "we", "what", "when", "where", "which", "who", "why", "will", "with",
+	"would", "you", "your",
+};
+
+static unsigned char *stopword_mask(const notes_query *q)
+{
+	size_t nt = notes_query_nterms(q);
+	unsigned char *m = calloc(nt ? nt : 1, 1);
+	for (size_t i = 0; m && i < nt; i++) {
+		const notes_qterm *t = notes_query_term(q, i);
+		if (t->phrase || t->prefix || t->column >= 0)
+			continue;
+		char w[16];
+		size_t n = strlen(t->text);
+		if (n >= sizeof w)
+			continue;
+		for (size_t k = 0; k <= n; k++)
+			w[k] = (char)((t->text[k] >= 'A' && t->text[k] <= 'Z') ? t->text[k] + 32
+									   : t->text[k]);
+		for (size_t k = 0; k < sizeof stopwords / sizeof stopwords[0]; k++)
+			if (strcmp(w, stopwords[k]) == 0)
+				m[i] = 1;
+	}
+	return m;
+}
+
+/* A plain list of words: no phrase, prefix or column, so that "most of the
+ * words" keeps the meaning of what was typed. */
+static int simple_words(const notes_query *q)
+{
+	for (size_t i = 0; i < notes_query_nterms(q); i++) {
+		const notes_qterm *t = notes_query_term(q, i);
+		if (t->phrase || t->prefix || t->column >= 0)
+			return 0;
+	}
+	return 1;
+}
+
 static double now_ms(void)
 {
 	struct timespec ts;
@@ -528,11 +576,22 @@ notes_status notes_search_run(notes_db *db, const notes_query *q, const notes_se
 	char *expr = NULL, *expr2 = NULL, *expr3 = NULL;
 	char ***alts = NULL;
 	size_t nt = notes_query_nterms(q);
-	notes_status rc = notes_rank_register(r.h);
+	unsigned char *skip = stopword_mask(q);
+	notes_status rc = nt && !skip ? NOTES_E_NOMEM : notes_rank_register(r.h);
 	if (rc == NOTES_OK)
 		rc = notes_query_filter_sql(q, 3, &r.filter, &r.binds, &r.nbinds);
+	/* A question ("how do i drain a node without downtime") names more
+	 * words than its note needs to hold: with four content words or more,
+	 * the first tier is the notes holding most of them (60%), by score. */
+	size_t ncontent = 0;
+	for (size_t i = 0; skip && i < nt; i++)
+		ncontent += !skip[i];
+	int question = ncontent >= 4 && ncontent < nt && simple_words(q);
+	if (question)
+		r.quorum = (int)((ncontent * 6 + 9) / 10);
 	if (rc == NOTES_OK)
-		rc = notes_query_fts(q, NOTES_QUERY_ALL, NULL, &expr);
+		rc = notes_query_fts_skip(q, question ? NOTES_QUERY_ANY : NOTES_QUERY_ALL, NULL,
+					  skip, &expr);
 	if (rc == NOTES_OK)
 		rc = count_total(&r, expr, &info->total);
 	if (rc == NOTES_OK)
@@ -543,7 +602,8 @@ notes_status notes_search_run(notes_db *db, const notes_query *q, const notes_se
 	if (rc == NOTES_OK && expr && r.n < r.want && !o->no_correct &&
 	    correct_terms(&r, db, &rc, &alts, &info->corrected)) {
 		size_t from = r.n;
-		rc = notes_query_fts(q, NOTES_QUERY_ALL, (const char *const *const *)alts, &expr2);
+		rc = notes_query_fts_skip(q, NOTES_QUERY_ALL, (const char *const *const *)alts,
+					  skip, &expr2);
 		if (rc == NOTES_OK && expr2)
 			rc = pick_ids(&r, expr2, NOTES_TIER_CORRECTED);
 		if (rc == NOTES_OK && expr2)
@@ -552,13 +612,15 @@ notes_status notes_search_run(notes_db *db, const notes_query *q, const notes_se
 	if (rc == NOTES_OK && expr && r.n < r.want && !o->no_widen && nt >= 2 &&
 	    o->sort == NOTES_SORT_RANK) {
 		size_t from = r.n;
-		rc = notes_query_fts(q, NOTES_QUERY_ANY, (const char *const *const *)alts, &expr3);
+		rc = notes_query_fts_skip(q, NOTES_QUERY_ANY, (const char *const *const *)alts,
+					  skip, &expr3);
 		if (rc == NOTES_OK && expr3)
 			rc = pick_ids(&r, expr3, NOTES_TIER_WIDENED);
 		if (rc == NOTES_OK && expr3)
 			rc = fill_details(&r, expr3, from);
 	}
 	free_alts(alts, nt);
+	free(skip);
 	free(expr);
 	free(expr2);
 	free(expr3);

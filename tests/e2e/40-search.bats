@@ -215,3 +215,11 @@ teardown_file() { rm -rf "$ST"; }
 		-c 'qa!' < /dev/null
 	[ "$(head -1 "$ST/qf2.out")" = "$ST/notes/design/graceful-termination.md:10:32" ]
 }
+
+@test "search: a question finds its note though the note lacks some of its words" {
+	# "how", "do", "i", "a", "for" are left out; the note has most of the
+	# other words, not all ("safely" is not in it).
+	! grep -qi safely "$ST/notes/design/node-drain-plan.md"
+	run paths_for --no-correct how do i drain a node safely for a kernel upgrade
+	[ "${lines[0]}" = "$ST/notes/design/node-drain-plan.md" ]
+}

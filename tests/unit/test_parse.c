@@ -867,6 +867,51 @@ static void test_terms_and_alts(void **state)
 	notes_query_free(NULL);
 }
 
+/* Leaving out terms (stopwords of a question) from AND lists and from the
+ * ORed terms, never down to an empty list. */
+static void test_skip(void **state)
+{
+	fixture *f = *state;
+	notes_query *q = NULL;
+	char *why = NULL;
+	const char *in = "how do i drain a node -old";
+	assert_int_equal(notes_query_parse(in, strlen(in), f->tok, test_is_key, NULL, &q, &why),
+			 NOTES_OK);
+	assert_int_equal(notes_query_nterms(q), 6);
+	const unsigned char skip[6] = {1, 1, 1, 0, 1, 0};
+	char *s = NULL;
+	assert_int_equal(notes_query_fts_skip(q, NOTES_QUERY_ALL, NULL, skip, &s), NOTES_OK);
+	assert_string_equal(s, "(\"drain\" AND \"node\") NOT \"old\"");
+	free(s);
+	assert_int_equal(notes_query_fts_skip(q, NOTES_QUERY_ANY, NULL, skip, &s), NOTES_OK);
+	assert_string_equal(s, "(\"drain\" OR \"node\") NOT \"old\"");
+	free(s);
+	/* Everything skipped: nothing is left out. */
+	const unsigned char all[6] = {1, 1, 1, 1, 1, 1};
+	assert_int_equal(notes_query_fts_skip(q, NOTES_QUERY_ALL, NULL, all, &s), NOTES_OK);
+	assert_string_equal(s, "(\"how\" AND \"do\" AND \"i\" AND \"drain\" AND \"a\" AND "
+			       "\"node\") NOT \"old\"");
+	free(s);
+	/* No mask: as notes_query_fts. */
+	char *t = NULL;
+	assert_int_equal(notes_query_fts_skip(q, NOTES_QUERY_ALL, NULL, NULL, &s), NOTES_OK);
+	assert_int_equal(notes_query_fts(q, NOTES_QUERY_ALL, NULL, &t), NOTES_OK);
+	assert_string_equal(s, t);
+	free(s);
+	free(t);
+	notes_query_free(q);
+
+	/* Inside OR, terms stay: "a OR b" keeps both. */
+	in = "the OR drain";
+	assert_int_equal(notes_query_parse(in, strlen(in), f->tok, test_is_key, NULL, &q, &why),
+			 NOTES_OK);
+	const unsigned char sk2[2] = {1, 0};
+	assert_int_equal(notes_query_fts_skip(q, NOTES_QUERY_ALL, NULL, sk2, &s), NOTES_OK);
+	assert_string_equal(s, "\"the\" OR \"drain\"");
+	free(s);
+	notes_query_free(q);
+}
+
 static void test_add_filter(void **state)
 {
 	fixture *f = *state;
@@ -956,6 +1001,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_depth, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fuzz, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_terms_and_alts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_skip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_add_filter, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
