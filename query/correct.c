@@ -908,7 +908,7 @@ static notes_status corr_sample(struct corr_job *j, const char *t, size_t tn, lo
 			int len = sqlite3_column_bytes(c->st_sample, col);
 			if (!x.text || len <= 0)
 				continue;
-			int r = notes_tokenize(c->tok, NOTES_TOKENIZE_AUX, x.text, len, &x,
+			int r = notes_tokenize(c->tok, NOTES_TOKENIZE_DOCUMENT, x.text, len, &x,
 					       corr_sample_cb);
 			rc = x.rc != NOTES_OK ? x.rc : r < 0 ? (notes_status)-r : NOTES_OK;
 		}

@@ -243,6 +243,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
+	so.no_passages = oo.format == NOTES_FORMAT_PATHS;
 	rc = notes_search_run(db, q, &so, &res, &n, &info, &err);
 	if (rc != NOTES_OK) {
 		fprintf(stderr, "%s: %s\n", prog, err ? err : notes_status_str(rc));

@@ -332,8 +332,9 @@ static notes_status fill_details(run *r, const char *expr, size_t from)
 		notes_buf_printf(&rc, &sql,
 			"SELECT f.rowid, n.path, n.title, n.date, n.size, n.mtime_ns, n.linemap,"
 			" (SELECT group_concat(value, ', ') FROM fields WHERE note = n.id AND key IN ('tags','tag')),"
-			" notes_passage(fts), %s, notes_matched(fts), f.headings"
+			" %s, %s, notes_matched(fts), f.headings"
 			" FROM fts f JOIN notes n ON n.id = f.rowid WHERE fts MATCH ?1 AND f.rowid IN (",
+			r->o->no_passages ? "NULL" : "notes_passage(fts)",
 			r->o->explain ? "notes_explain(fts, " WEIGHTS ", n.date)" : "NULL");
 	else
 		notes_buf_append_str(&rc, &sql,
@@ -376,8 +377,9 @@ static notes_status fill_details(run *r, const char *expr, size_t from)
 		int col, mk, ps, pe, hs, he, ws, we, used = 0;
 		if (!pass || sscanf(pass, "%d %d %d %d %d %d %d %d%n", &col, &mk, &ps, &pe, &hs,
 				    &he, &ws, &we, &used) != 8 || col < 0 || col >= NOTES_FIELD_COUNT) {
-			/* No passage (filters only): point at the top. */
-			notes_source_position(x->path, 0, &x->line, &x->col, &x->line_text);
+			/* No passage (filters only, or not wanted): the top. */
+			if (!r->o->no_passages)
+				notes_source_position(x->path, 0, &x->line, &x->col, &x->line_text);
 			x->line = x->col = 1;
 			x->snippet = strdup("");
 			x->terms = strdup("");

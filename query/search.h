@@ -59,6 +59,7 @@ typedef struct notes_search_opts {
 	bool explain;        /* fill notes_result.explain */
 	bool no_correct;     /* disable typo correction */
 	bool no_widen;       /* disable widening */
+	bool no_passages;    /* paths only: no snippet, position or heading */
 } notes_search_opts;
 
 typedef struct notes_search_info {

@@ -65,10 +65,11 @@
  *    accents are stripped) are dropped and take no position; so is a
  *    non-ASCII piece longer than 8 * NOTES_TOKEN_MAX bytes in the text.
  *  - start/end offsets are byte offsets into the ORIGINAL text, so snippet()
- *    and highlight() map back exactly.  Positions are identical in DOCUMENT
- *    and AUX runs, and a QUERY run of a text (with the document's language
- *    as its only query language) has exactly the document's first token at
- *    every position.
+ *    and highlight() map back exactly.  Positions and offsets are identical
+ *    in DOCUMENT and AUX runs; AUX runs do not stem (snippets and passages
+ *    use only positions and offsets), so their token texts may differ.  A
+ *    QUERY run of a text (with the document's language as its only query
+ *    language) has exactly the document's first token at every position.
  *  - Linear time and constant memory per tokenizer whatever the input
  *    (40 MB without a space, a million-piece compound, invalid UTF-8).
  *
