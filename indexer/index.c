@@ -62,6 +62,9 @@ typedef struct run {
 	uint64_t    batch_bytes; /* bytes read in the open batch */
 	double      batch_t0;    /* when the batch began */
 	char       *err;         /* failure detail (malloc'ed) */
+	char      **unread;      /* folders the walk could not read (their notes are kept) */
+	size_t      nunread;     /* entries in unread */
+	int         root_gone;   /* a root could not be walked */
 } run;
 
 static double now_s(void)
@@ -117,7 +120,8 @@ static notes_status prepare_all(run *r)
 	notes_status st = NOTES_OK;
 	struct { sqlite3_stmt **s; const char *sql; } t[] = {
 		{&r->by_path, "SELECT id, size, mtime_ns, hash FROM notes%1$s WHERE path=?1"},
-		{&r->by_hash, "SELECT id, path, flags FROM notes%1$s WHERE hash=?1 AND size=?2"},
+		{&r->by_hash, "SELECT id, path, flags, date FROM notes%1$s WHERE hash=?1 AND size=?2"
+			      " LIMIT 32"},
 		{&r->ins_note, "INSERT INTO notes%1$s(path, root, size, mtime_ns, hash, title, date,"
 			       " lang, flags, linemap, nwarn) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)"},
 		{&r->upd_note, "UPDATE notes%1$s SET path=?1, root=?2, size=?3, mtime_ns=?4, hash=?5,"
@@ -386,7 +390,6 @@ static notes_status write_note(run *r, sqlite3_int64 id, const char *path, const
 	}
 	if (rc == NOTES_OK)
 		rc = seen_mark(r, id);
-	r->batch_notes++;
 	return rc;
 }
 
@@ -419,9 +422,15 @@ static void report_doc_warnings(run *r, const char *path)
 }
 
 /* Look for a note with the same content whose file has gone: a rename. */
-static notes_status find_renamed(run *r, uint64_t hash, uint64_t size, sqlite3_int64 *id, int *flags)
+static notes_status find_renamed(run *r, uint64_t hash, uint64_t size, sqlite3_int64 *id, int *flags,
+				 int *had_date)
 {
 	*id = 0;
+	*had_date = 0;
+	/* Empty notes all look alike: never a rename.  (Identical notes are
+	 * looked at 32 at most, so template copies cost no quadratic time.) */
+	if (size == 0)
+		return NOTES_OK;
 	sqlite3_bind_int64(r->by_hash, 1, (sqlite3_int64)hash);
 	sqlite3_bind_int64(r->by_hash, 2, (sqlite3_int64)size);
 	int rc;
@@ -433,6 +442,7 @@ static notes_status find_renamed(run *r, uint64_t hash, uint64_t size, sqlite3_i
 			continue;
 		*id = cand;
 		*flags = sqlite3_column_int(r->by_hash, 2);
+		*had_date = sqlite3_column_type(r->by_hash, 3) != SQLITE_NULL;
 		break;
 	}
 	sqlite3_reset(r->by_hash);
@@ -502,13 +512,18 @@ static notes_status index_file(run *r, notes_walk *w, const notes_walk_entry *e)
 		goto out;
 	}
 
-	int flags = 0;
+	int flags = 0, renamed = 0;
 	if (!id && !r->o->full) {
 		sqlite3_int64 rid;
-		int rflags = 0;
-		if ((rc = find_renamed(r, hash, (uint64_t)sb.st_size, &rid, &rflags)) != NOTES_OK)
+		int rflags = 0, had_date = 0;
+		char fn_date[11];
+		if ((rc = find_renamed(r, hash, (uint64_t)sb.st_size, &rid, &rflags, &had_date)) != NOTES_OK)
 			goto out;
-		if (rid && !(rflags & (FLAG_TITLE_FROM_NAME | FLAG_DATE_FROM_NAME))) {
+		/* Moving the row is enough only when nothing came, or now
+		 * comes, from the file name: not the title, not the date. */
+		int name_matters = (rflags & (FLAG_TITLE_FROM_NAME | FLAG_DATE_FROM_NAME)) ||
+				   (!had_date && notes_date_from_filename(e->path, fn_date) == NOTES_OK);
+		if (rid && !name_matters) {
 			/* Same content, and nothing derived from the file name:
 			 * moving the row is all there is to do. */
 			sqlite3_int64 m = (sqlite3_int64)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
@@ -522,10 +537,9 @@ static notes_status index_file(run *r, notes_walk *w, const notes_walk_entry *e)
 			r->st->renamed++;
 			goto out;
 		}
-		if (rid) {   /* renamed, but title or date came from the name */
+		if (rid) {   /* renamed, and the name gives title or date */
 			id = rid;
-			r->st->renamed++;
-			r->st->updated--;   /* counted below; a rename is not an update */
+			renamed = 1;
 		}
 	}
 
@@ -536,15 +550,45 @@ static notes_status index_file(run *r, notes_walk *w, const notes_walk_entry *e)
 		goto out;
 	if ((rc = write_note(r, id, e->path, &sb, hash, flags)) != NOTES_OK)
 		goto out;
-	if (id)
+	if (renamed)
+		r->st->renamed++;
+	else if (id)
 		r->st->updated++;
 	else
 		r->st->added++;
 	r->st->bytes += len;
-	rc = batch_maybe_commit(r);
 out:
+	/* Touched and renamed notes are writes too: they count toward the
+	 * batch, so a killed run never loses more than one batch. */
+	if (rc == NOTES_OK && r->in_txn) {
+		r->batch_notes++;
+		rc = batch_maybe_commit(r);
+	}
 	free(buf);
 	return rc;
+}
+
+static notes_status remember_unread(run *r, const char *path)
+{
+	char **p = realloc(r->unread, (r->nunread + 1) * sizeof *p);
+	if (!p)
+		return NOTES_E_NOMEM;
+	r->unread = p;
+	if (!(r->unread[r->nunread] = strdup(path)))
+		return NOTES_E_NOMEM;
+	r->nunread++;
+	return NOTES_OK;
+}
+
+/* Whether path lies below a folder the walk could not read. */
+static int under_unread(const run *r, const char *path)
+{
+	for (size_t i = 0; i < r->nunread; i++) {
+		size_t n = strlen(r->unread[i]);
+		if (strncmp(path, r->unread[i], n) == 0 && path[n] == '/')
+			return 1;
+	}
+	return 0;
 }
 
 /* Delete notes of `root` not seen in this run whose file is really gone or
@@ -570,6 +614,8 @@ static notes_status sweep_root(run *r, const char *root)
 			continue;
 		const char *path = (const char *)sqlite3_column_text(s, 1);
 		struct stat sb;
+		if (path && under_unread(r, path))
+			continue;
 		if (path && lstat(path, &sb) != 0 && errno != ENOENT && errno != ENOTDIR)
 			continue;
 		if (ngone == cap) {
@@ -611,6 +657,7 @@ static notes_status walk_root(run *r, const char *root)
 		 * stay in the index until it is back or forgotten. */
 		warn(r, root, 0, "archive root not readable (%s); its notes are kept",
 		     st == NOTES_E_IO ? strerror(errno) : notes_status_str(st));
+		r->root_gone = 1;
 		return NOTES_DONE;
 	}
 	r->root = root;
@@ -619,6 +666,9 @@ static notes_status walk_root(run *r, const char *root)
 		if (e.skip != NOTES_OK) {
 			r->st->skipped++;
 			warn(r, e.path, 0, "skipped: %s", e.reason ? e.reason : notes_status_str(e.skip));
+			/* Notes below a folder we could not read are kept. */
+			if (e.skip == NOTES_E_IO && (st = remember_unread(r, e.path)) != NOTES_OK)
+				break;
 			continue;
 		}
 		if ((st = index_file(r, w, &e)) != NOTES_OK)
@@ -886,8 +936,10 @@ notes_status notes_index_run(notes_db *db, const char *const *roots, size_t nroo
 	for (size_t i = 0; i < nall; i++)
 		count_expected(&r, all[i]);
 
-	if ((st = prepare_all(&r)) != NOTES_OK)
+	if ((st = prepare_all(&r)) != NOTES_OK) {
+		finalize_all(&r);
 		goto done;
+	}
 	for (size_t i = 0; i < nall && st == NOTES_OK; i++) {
 		st = walk_root(&r, all[i]);
 		if (st == NOTES_DONE) {   /* root unreadable: keep its notes */
@@ -900,6 +952,15 @@ notes_status notes_index_run(notes_db *db, const char *const *roots, size_t nroo
 	if (st == NOTES_OK)
 		st = batch_commit(&r);
 	finalize_all(&r);
+	if (st == NOTES_OK && opts->full && r.root_gone) {
+		/* A rebuild without one of the roots would drop its notes:
+		 * keep the old index whole instead. */
+		notes_db_exec(db, "DROP TABLE IF EXISTS fts_new; DROP TABLE IF EXISTS notes_new;"
+			      " DROP TABLE IF EXISTS fields_new;");
+		set_err(&r, "not rebuilt: an archive root could not be read (see above); "
+			"the previous index is unchanged");
+		st = NOTES_E_IO;
+	}
 	if (st == NOTES_OK && opts->full)
 		st = swap_in_new(&r);
 	if (st == NOTES_OK)
@@ -924,5 +985,8 @@ done:
 		notes_buf_free(&r.col[f]);
 	notes_buf_free(&r.blob);
 	free(r.seen);
+	for (size_t i = 0; i < r.nunread; i++)
+		free(r.unread[i]);
+	free(r.unread);
 	return st;
 }

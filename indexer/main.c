@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include "notes/db.h"
 #include "notes/tokenize.h"
+#include "notes/utf8.h"
 #include "index.h"
 
 #define EXIT_FATAL 1
@@ -81,11 +82,18 @@ static void progress_clear(cli *c)
  * drive the terminal. */
 static void print_path(FILE *f, const char *p)
 {
-	for (const unsigned char *s = (const unsigned char *)p; *s; s++) {
-		if (*s < 0x20 || *s == 0x7f)
-			fprintf(f, "\\x%02x", *s);
-		else
-			fputc(*s, f);
+	const unsigned char *s = (const unsigned char *)p;
+	size_t n = strlen(p);
+	for (size_t i = 0; i < n;) {
+		int l = s[i] < 0x80 ? 1 : notes_utf8_seqlen(s + i, n - i);
+		/* also invalid UTF-8 and C1 controls (U+0080..U+009F) */
+		if (s[i] < 0x20 || s[i] == 0x7f || l == 0 ||
+		    (l == 2 && s[i] == 0xc2 && s[i + 1] < 0xa0)) {
+			fprintf(f, "\\x%02x", s[i++]);
+			continue;
+		}
+		fwrite(s + i, 1, (size_t)l, f);
+		i += (size_t)l;
 	}
 }
 

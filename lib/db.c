@@ -37,15 +37,20 @@ static char *str_dup(const char *s)
 static char *str_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static char *str_printf(const char *fmt, ...)
 {
-	notes_status rc = NOTES_OK;
-	notes_buf b = NOTES_BUF_INIT;
+	/* Sized exactly: a path must never be silently cut short. */
 	va_list ap;
 	va_start(ap, fmt);
-	char tmp[1024];
-	vsnprintf(tmp, sizeof tmp, fmt, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	notes_buf_append_str(&rc, &b, tmp);
-	return rc == NOTES_OK ? b.p : NULL;
+	if (n < 0)
+		return NULL;
+	char *p = malloc((size_t)n + 1);
+	if (!p)
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return p;
 }
 
 notes_status notes_db_path_resolve(const char *opt, char **out)

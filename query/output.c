@@ -43,11 +43,18 @@ static void put_text(FILE *f, const char *s, bool keep_tab)
  * so that "%f:%l:%c:%m" always parses (documented in the README). */
 static void put_vim_path(FILE *f, const char *s)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '%' || *p == ':' || *p < 0x20 || *p == 0x7f)
-			fprintf(f, "%%%02X", *p);
-		else
-			fputc(*p, f);
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
+	for (size_t i = 0; i < n;) {
+		int l = p[i] < 0x80 ? 1 : notes_utf8_seqlen(p + i, n - i);
+		/* also invalid UTF-8 and C1 controls (U+0080..U+009F) */
+		if (p[i] == '%' || p[i] == ':' || p[i] < 0x20 || p[i] == 0x7f || l == 0 ||
+		    (l == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0)) {
+			fprintf(f, "%%%02X", p[i++]);
+			continue;
+		}
+		fwrite(p + i, 1, (size_t)l, f);
+		i += (size_t)l;
 	}
 }
 

@@ -23,6 +23,8 @@
 #define RECENCY_WEIGHT    0.3
 #define RECENCY_HALF_LIFE 2.0
 #define MAX_PHRASES      64
+/* Phrase instances looked at per row (ranking and passages). */
+#define MAX_HITS         4096
 
 /* Per-query statistics, computed once and kept with xSetAuxdata. */
 typedef struct rank_stats {
@@ -130,15 +132,15 @@ static int min_window(const inst *in, int n, int want, int *in_order)
 		for (int k = s; k < e && !*in_order; k++) {
 			if (in[k].phrase != 0)
 				continue;
-			int ok = 1, pos = in[k].off, ph = 0;
-			for (int m = k + 1; m < e && ph + 1 < want; m++) {
+			/* sorted by offset: only the next offsets can follow */
+			int pos = in[k].off, ph = 0;
+			for (int m = k + 1; m < e && ph + 1 < want && in[m].off <= pos + 1; m++) {
 				if (in[m].off == pos + 1 && in[m].phrase == ph + 1) {
 					ph++;
 					pos = in[m].off;
 				}
 			}
-			ok = ph + 1 == want;
-			*in_order = ok;
+			*in_order = ph + 1 == want;
 		}
 		s = e;
 	}
@@ -186,6 +188,8 @@ static int compute(const Fts5ExtensionApi *api, Fts5Context *fts, int nval,
 	int ninst = 0;
 	if ((rc = api->xInstCount(fts, &ninst)) != SQLITE_OK)
 		return rc;
+	if (ninst > MAX_HITS)   /* bounds the proximity work on huge notes */
+		ninst = MAX_HITS;
 	double tf[MAX_PHRASES] = {0};
 	double tfc[MAX_PHRASES][NOTES_FIELD_COUNT];
 	memset(tfc, 0, sizeof tfc);
@@ -322,7 +326,6 @@ static int col_pref(int col)
 	}
 }
 
-#define MAX_HITS 4096
 /* Snippet window: bytes shown before the first hit, and in all. */
 #define SNIPPET_BEFORE 80
 #define SNIPPET_BYTES  240
@@ -428,6 +431,9 @@ static void passage_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_co
 	const char *text = NULL;
 	int ntext = 0;
 	api->xColumnText(fts, best_col, &text, &ntext);
+	int mk = (int)notes_lang_marker_len(text, (size_t)ntext);
+	if (best_ps < mk)   /* the language marker is not text */
+		best_ps = mk;
 	int ws = best_hs - SNIPPET_BEFORE > best_ps ? best_hs - SNIPPET_BEFORE : best_ps;
 	while (ws > best_ps && ws < ntext && (text[ws] & 0xC0) == 0x80)
 		ws--;
@@ -442,8 +448,7 @@ static void passage_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_co
 	while (we < best_pe && we > ws && (text[we] & 0xC0) == 0x80)
 		we--;
 	char head[160];
-	snprintf(head, sizeof head, "%d %d %d %d %d %d %d %d", best_col,
-		 (int)notes_lang_marker_len(text, (size_t)ntext), best_ps, best_pe,
+	snprintf(head, sizeof head, "%d %d %d %d %d %d %d %d", best_col, mk, best_ps, best_pe,
 		 best_hs, best_he, ws, we);
 	notes_buf res = NOTES_BUF_INIT;
 	notes_buf_append_str(&bst, &res, head);

@@ -17,6 +17,8 @@
 
 /* Column weights: title >> headings, meta (tags) > body, code. */
 #define WEIGHTS "10.0, 4.0, 3.0, 1.0, 0.8"
+/* Longest source line printed for a hit (vimgrep text, JSON "text"). */
+#define LINE_TEXT_MAX 1024
 /* Typo suggestions kept per unknown word. */
 #define MAX_SUGGEST 3
 
@@ -112,6 +114,19 @@ notes_status notes_source_position(const char *path, uint64_t src, int *line, in
 		le--;
 	*line = l;
 	*col = (int)(src - ls) + 1;
+	/* A 40 MB one-line note must not print 40 MB: keep at most
+	 * LINE_TEXT_MAX bytes of the line, from its start when the hit is
+	 * near it, else around the hit; cut on UTF-8 boundaries. */
+	if (le - ls > LINE_TEXT_MAX) {
+		size_t from = src > ls + LINE_TEXT_MAX / 2 ? src - LINE_TEXT_MAX / 4 : ls;
+		while (from > ls && ((unsigned char)b.p[from] & 0xC0) == 0x80)
+			from--;
+		size_t to = from + LINE_TEXT_MAX < le ? from + LINE_TEXT_MAX : le;
+		while (to > from && to < le && ((unsigned char)b.p[to] & 0xC0) == 0x80)
+			to--;
+		ls = from;
+		le = to;
+	}
 	*line_text = strndup(b.p ? b.p + ls : "", le - ls);
 	notes_buf_free(&b);
 	return *line_text ? NOTES_OK : NOTES_E_NOMEM;
@@ -132,14 +147,6 @@ static void result_clear(notes_result *x)
 }
 
 /* ---- tiers -------------------------------------------------------------------- */
-
-static int have_id(const run *r, int64_t id)
-{
-	for (size_t i = 0; i < r->n; i++)
-		if (r->res[i].id == id)
-			return 1;
-	return 0;
-}
 
 static notes_result *add_result(run *r)
 {
@@ -237,8 +244,7 @@ static notes_status pick_ids(run *r, const char *expr, notes_tier tier)
 	bind_filters(r, s);
 	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(s, 0);
-		if (have_id(r, id))
-			continue;
+		/* (ids found by earlier tiers are excluded in the SQL) */
 		notes_result *x = add_result(r);
 		if (!x) {
 			rc = NOTES_E_NOMEM;
@@ -301,6 +307,18 @@ static void build_snippet(notes_status *rc, notes_result *x, const char *win, in
 	}
 }
 
+/* A result's id and its index in run.res, for binary search. */
+typedef struct id_index {
+	int64_t id;      /* notes.id */
+	size_t  index;   /* position in run.res */
+} id_index;
+
+static int cmp_id_index(const void *a, const void *b)
+{
+	int64_t x = ((const id_index *)a)->id, y = ((const id_index *)b)->id;
+	return (x > y) - (x < y);
+}
+
 /* The heading (a line of the headings text) above source offset src. */
 static char *heading_above(const notes_linemap *m, const char *htext, size_t hn, int64_t src)
 {
@@ -348,14 +366,23 @@ static notes_status fill_details(run *r, const char *expr, size_t from)
 	if ((rc = prepare_built(r, &sql, rc, expr, &s)) != NOTES_OK)
 		return rc;
 	int src = SQLITE_DONE;
+	/* Rows come back in rowid order: find each result by binary search
+	 * over (id, index) pairs, not by a scan (--limit may be 100,000). */
+	size_t nby = r->n - from;
+	id_index *by = malloc((nby ? nby : 1) * sizeof *by);
+	if (!by) {
+		sqlite3_finalize(s);
+		return NOTES_E_NOMEM;
+	}
+	for (size_t i = 0; i < nby; i++)
+		by[i] = (id_index){r->res[from + i].id, from + i};
+	qsort(by, nby, sizeof *by, cmp_id_index);
 	while (rc == NOTES_OK && (src = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(s, 0);
-		notes_result *x = NULL;
-		for (size_t i = from; i < r->n && !x; i++)
-			if (r->res[i].id == id)
-				x = &r->res[i];
-		if (!x)
+		id_index key = {sqlite3_column_int64(s, 0), 0};
+		const id_index *hit = bsearch(&key, by, nby, sizeof *by, cmp_id_index);
+		if (!hit)
 			continue;
+		notes_result *x = &r->res[hit->index];
 		x->path = col_dup(s, 1);
 		x->title = col_dup(s, 2);
 		x->date = col_dup(s, 3);
@@ -367,11 +394,12 @@ static notes_status fill_details(run *r, const char *expr, size_t from)
 			break;
 		}
 		struct stat sb;
-		int64_t mt = 0;
-		if (stat(x->path, &sb) == 0)
-			mt = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
-		x->stale = mt != sqlite3_column_int64(s, 5) ||
-			   (int64_t)sb.st_size != sqlite3_column_int64(s, 4);
+		if (stat(x->path, &sb) != 0)
+			x->stale = true;
+		else
+			x->stale = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec !=
+					   sqlite3_column_int64(s, 5) ||
+				   (int64_t)sb.st_size != sqlite3_column_int64(s, 4);
 
 		const char *pass = (const char *)sqlite3_column_text(s, 8);
 		int col, mk, ps, pe, hs, he, ws, we, used = 0;
@@ -402,8 +430,9 @@ static notes_status fill_details(run *r, const char *expr, size_t from)
 				at = notes_linemap_lookup(&m, (notes_field)col, (uint32_t)(hs - mk));
 			const char *ht = (const char *)sqlite3_column_text(s, 11);
 			size_t hn = (size_t)sqlite3_column_bytes(s, 11);
-			if (ht && col == NOTES_FIELD_HEADINGS && (size_t)pe <= hn)
-				x->heading = strndup(ht + ps, (size_t)(pe - ps));
+			int hs0 = ps > mk ? ps : mk;   /* never the language marker */
+			if (ht && col == NOTES_FIELD_HEADINGS && (size_t)pe <= hn && pe >= hs0)
+				x->heading = strndup(ht + hs0, (size_t)(pe - hs0));
 			else if (ht && at >= 0 && col != NOTES_FIELD_TITLE)
 				x->heading = heading_above(&m, ht, hn, at);
 			notes_linemap_free(&m);
@@ -414,6 +443,7 @@ static notes_status fill_details(run *r, const char *expr, size_t from)
 			x->stale = true;
 		}
 	}
+	free(by);
 	if (rc == NOTES_OK && src != SQLITE_DONE && src != SQLITE_ROW)
 		rc = fail(r, notes_db_status(src), "search");
 	sqlite3_finalize(s);
@@ -574,6 +604,10 @@ notes_status notes_search_run(notes_db *db, const notes_query *q, const notes_se
 	r.o = o;
 	r.q = q;
 	r.want = (size_t)o->offset + (size_t)o->limit;
+	/* One read snapshot for every statement of the search: ids picked in
+	 * phase 1 must still exist when phase 2 reads them, whatever the
+	 * indexer commits meanwhile. */
+	int in_txn = sqlite3_exec(r.h, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
 
 	char *expr = NULL, *expr2 = NULL, *expr3 = NULL;
 	char ***alts = NULL;
@@ -621,6 +655,8 @@ notes_status notes_search_run(notes_db *db, const notes_query *q, const notes_se
 		if (rc == NOTES_OK && expr3)
 			rc = fill_details(&r, expr3, from);
 	}
+	if (in_txn)
+		sqlite3_exec(r.h, "COMMIT", NULL, NULL, NULL);
 	free_alts(alts, nt);
 	free(skip);
 	free(expr);
@@ -636,6 +672,16 @@ notes_status notes_search_run(notes_db *db, const notes_query *q, const notes_se
 		return rc;
 	}
 	free(r.why);
+	/* A result whose row could not be read has no path: drop it. */
+	size_t k = 0;
+	for (size_t i = 0; i < r.n; i++) {
+		if (!r.res[i].path || !r.res[i].title) {
+			result_clear(&r.res[i]);
+			continue;
+		}
+		r.res[k++] = r.res[i];
+	}
+	r.n = k;
 	/* The page asked for. */
 	size_t off = (size_t)o->offset < r.n ? (size_t)o->offset : r.n;
 	for (size_t i = 0; i < off; i++)

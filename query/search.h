@@ -83,8 +83,9 @@ void notes_search_info_free(notes_search_info *info);
 int notes_search_is_key(void *db, const char *key);
 
 /* Byte offset src of file path -> 1-based line and byte column, and the text
- * of that line (malloc'ed, caller frees).  NOTES_E_IO when the file cannot be
- * read or is shorter than src. */
+ * of that line (malloc'ed, caller frees; at most 1 KiB of it, around src,
+ * for very long lines).  NOTES_E_IO when the file cannot be read or is
+ * shorter than src. */
 notes_status notes_source_position(const char *path, uint64_t src, int *line, int *col,
 				   char **line_text);
 

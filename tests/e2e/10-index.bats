@@ -238,3 +238,43 @@ teardown() { common_teardown; }
 	[[ "$stderr" != *" files, "* ]]
 	[[ "$stderr" != *$'\r'* ]]
 }
+
+@test "--full with an unreadable root keeps the old index and says so" {
+	mkdir "$T/other" && echo "otherrootword" > "$T/other/o.md"
+	"$INDEX" -q "$T/notes" "$T/other"
+	mv "$T/other" "$T/other-away"
+	run --separate-stderr "$INDEX" --full
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"archive root not readable"* ]]
+	[[ "$stderr" == *"not rebuilt"* ]]
+	[ "$(note_count)" -eq 15 ]
+	mv "$T/other-away" "$T/other"
+	run paths_for otherrootword
+	[ "$output" = "$T/other/o.md" ]
+	[ "$(sqlite3 "$DB" "SELECT count(*) FROM sqlite_master WHERE name LIKE '%_new%'")" -eq 0 ]
+}
+
+@test "a rename that puts a date in the file name gives the note that date" {
+	printf 'plain note, renamedatemarker\n' > "$T/notes/meeting.md"
+	"$INDEX" -q "$T/notes"
+	[ -z "$(sqlite3 "$DB" "SELECT date FROM notes WHERE path LIKE '%/meeting.md'")" ]
+	mv "$T/notes/meeting.md" "$T/notes/2015-04-17-meeting.md"
+	run --separate-stderr "$INDEX" "$T/notes"
+	[[ "$stderr" == *"1 renamed"* ]]
+	[ "$(sqlite3 "$DB" "SELECT date FROM notes WHERE path LIKE '%/2015-04-17-meeting.md'")" = 2015-04-17 ]
+}
+
+@test "notes below a folder that cannot be read are kept, not swept" {
+	need setpriv
+	mkdir -p "$T/own/sub" && echo "subfoldermarker" > "$T/own/sub/g.md" && echo "top" > "$T/own/t.md"
+	chmod -R a+rwX "$T" && chmod 777 "$T"
+	as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"; }
+	as_nobody "$INDEX" -q --db "$T/own.db" "$T/own"
+	[ "$(sqlite3 "$T/own.db" 'SELECT count(*) FROM notes')" -eq 2 ]
+	chmod 311 "$T/own/sub"   # searchable, not listable
+	run --separate-stderr as_nobody "$INDEX" --db "$T/own.db" "$T/own"
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"sub: skipped"* ]]
+	[[ "$stderr" == *" 0 deleted"* ]]
+	[ "$(sqlite3 "$T/own.db" 'SELECT count(*) FROM notes')" -eq 2 ]
+}

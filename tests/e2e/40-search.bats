@@ -223,3 +223,13 @@ teardown_file() { rm -rf "$ST"; }
 	run paths_for --no-correct how do i drain a node safely for a kernel upgrade
 	[ "${lines[0]}" = "$ST/notes/design/node-drain-plan.md" ]
 }
+
+@test "search: the language marker of a French note never shows" {
+	need jq
+	run "$SEARCH" --json -n 5 déploiement
+	[ "$status" -eq 0 ]
+	[[ "$output" != *'\u0001'* ]]
+	run "$SEARCH" --color never -n 5 déploiement
+	[[ "$output" != *'\x01'* ]]
+	[[ "$output" != *"french"* ]]
+}
