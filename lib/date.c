@@ -190,6 +190,20 @@ static int date_is_zone_name(const date_tok *t)
 	return 0;
 }
 
+/* An optional ":NN" (two digits) at the cursor: 1 with *v set when there,
+ * 0 when there is no ':', -1 when a ':' is not followed by two digits. */
+static int date_colon_pair(date_cur *c, long *v)
+{
+	if (!date_punct_is(date_peek(c, 0), ':'))
+		return 0;
+	const date_tok *n = date_peek(c, 1);
+	if (!date_num_is(n, 2))
+		return -1;
+	*v = n->val;
+	c->i += 2;
+	return 1;
+}
+
 /* Optional zone: a name, or +hh, +hhmm, +hh:mm (also with '-'). */
 static int date_zone(date_cur *c)
 {
@@ -202,13 +216,8 @@ static int date_zone(date_cur *c)
 		if (date_num_is(h, 2)) {
 			hh = h->val;
 			c->i += 2;
-			if (date_punct_is(date_peek(c, 0), ':')) {
-				const date_tok *m = date_peek(c, 1);
-				if (!date_num_is(m, 2))
-					return 0;
-				mm = m->val;
-				c->i += 2;
-			}
+			if (date_colon_pair(c, &mm) < 0)
+				return 0;
 		} else if (date_num_is(h, 4)) {
 			hh = h->val / 100;
 			mm = h->val % 100;
@@ -254,20 +263,13 @@ static int date_time(date_cur *c, int compact)
 	} else if (date_num_is(t, 0)) {
 		hh = t->val;
 		c->i++;
-		if (date_punct_is(date_peek(c, 0), ':')) {
-			const date_tok *m = date_peek(c, 1);
-			if (!date_num_is(m, 2))
-				return 0;
-			mm = m->val;
-			c->i += 2;
+		int r = date_colon_pair(c, &mm);
+		if (r < 0)
+			return 0;
+		if (r > 0) {
 			colon = 1;
-			if (date_punct_is(date_peek(c, 0), ':')) {
-				const date_tok *s = date_peek(c, 1);
-				if (!date_num_is(s, 2))
-					return 0;
-				ss = s->val;
-				c->i += 2;
-			}
+			if (date_colon_pair(c, &ss) < 0)
+				return 0;
 		}
 	} else {
 		return 0;
