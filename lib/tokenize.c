@@ -766,11 +766,34 @@ static void tok_pieces_flush(notes_tokenizer *t)
 	t->npiece = 0;
 }
 
+/* AUX runs: the piece text[s, e) takes a position, as it is. */
+static void tok_aux_emit(notes_tokenizer *t, int s, int e)
+{
+	int rc = t->cb(t->ctx, 0, t->text + s, e - s, s, e);
+	if (rc)
+		t->rc = rc;
+}
+
 /* The piece text[s, e) of the current compound has ended. */
 static void tok_piece_end(notes_tokenizer *t, int s, int e)
 {
 	if (t->rc || e <= s)
 		return;
+	if ((t->flags & NOTES_TOKENIZE_AUX) && !t->query) {
+		/* Auxiliary runs need positions and offsets only: every piece
+		 * takes its own position whatever compound holds it (a joined
+		 * form would be colocated), so pieces go out at once, and an
+		 * ASCII piece that fits is a token without normalizing it (it
+		 * cannot normalize to nothing, nor grow). */
+		const unsigned char *p = (const unsigned char *)t->text + s;
+		int k = 0;
+		if (e - s <= NOTES_TOKEN_MAX)
+			while (k < e - s && p[k] < 0x80)
+				k++;
+		if (k == e - s || tok_normalize(t, s, e, TOK_RAW_MAX) > 0)
+			tok_aux_emit(t, s, e);
+		return;
+	}
 	int len = tok_normalize(t, s, e, TOK_RAW_MAX);
 	if (len == 0)
 		return;

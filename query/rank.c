@@ -18,9 +18,12 @@
  * side beats one whose words are scattered over a long note. */
 #define PROXIMITY_WEIGHT 1.5
 #define PHRASE_WEIGHT    2.0
-/* Recency: a small bonus halving every RECENCY_HALF_LIFE years, enough to
- * order near-ties newest first, never enough to beat a better match. */
-#define RECENCY_WEIGHT    0.3
+/* Recency: the score grows by up to NOTES_RANK_RECENCY_MAX (a fraction of
+ * itself), halving every RECENCY_HALF_LIFE years: enough to order near-ties
+ * newest first, never enough to beat a clearly better match.  A factor
+ * rather than a bonus keeps it in proportion to the query (a common word's
+ * scores are small) and lets phase 1 bound a score before knowing the date.
+ */
 #define RECENCY_HALF_LIFE 2.0
 #define MAX_PHRASES      64
 /* Phrase instances looked at per row (ranking and passages). */
@@ -46,7 +49,9 @@ typedef struct score {
 	double field[NOTES_FIELD_COUNT];   /* bm25 share of each column */
 	double proximity;                  /* bonus for a small window */
 	double phrase;                     /* bonus for adjacent words in order */
-	double recency;                    /* bonus for recent notes */
+	double factor;                     /* recency factor (notes_rank_recency) */
+	double recency;                    /* bonus for recent notes: the rest
+					    * times the factor */
 	int    matched;                    /* distinct phrases present */
 } score;
 
@@ -162,22 +167,40 @@ static long days_of(const unsigned char *d)
 	return era * 146097 + doe - 719468;
 }
 
-static double recency_of(sqlite3_value *date)
+double notes_rank_recency(const char *date)
 {
-	long d = days_of(sqlite3_value_text(date));
+	long d = days_of((const unsigned char *)date);
 	if (d < 0)
 		return 0.0;
 	double age = ((double)time(NULL) / 86400.0 - (double)d) / 365.25;
 	if (age < 0)
 		age = 0;
-	return RECENCY_WEIGHT * pow(0.5, age / RECENCY_HALF_LIFE);
+	return NOTES_RANK_RECENCY_MAX * pow(0.5, age / RECENCY_HALF_LIFE);
 }
 
+static double recency_of(sqlite3_value *date)
+{
+	return notes_rank_recency((const char *)sqlite3_value_text(date));
+}
+
+/* bm25 of a row whose length (tokens, all columns) is len. */
+static double bm25_of(const rank_stats *st, const double *tf, double len)
+{
+	double norm = BM25_K1 * (1 - BM25_B + BM25_B * len / st->avgdl), b = 0;
+	for (int p = 0; p < st->nphrase; p++)
+		if (tf[p] > 0)
+			b += st->idf[p] * tf[p] * (BM25_K1 + 1) / (tf[p] + norm);
+	return b;
+}
+
+/* Score the current row into *sc; with pr (see notes_rank_prune), set
+ * *pruned instead when the row cannot beat pr->floor. */
 static int compute(const Fts5ExtensionApi *api, Fts5Context *fts, int nval,
-		   sqlite3_value **vals, score *sc)
+		   sqlite3_value **vals, const notes_rank_prune *pr, score *sc, int *pruned)
 {
 	int rc = SQLITE_OK;
 	memset(sc, 0, sizeof *sc);
+	*pruned = 0;
 	rank_stats *st = get_stats(api, fts, &rc);
 	if (!st)
 		return rc;
@@ -190,9 +213,12 @@ static int compute(const Fts5ExtensionApi *api, Fts5Context *fts, int nval,
 		return rc;
 	if (ninst > MAX_HITS)   /* bounds the proximity work on huge notes */
 		ninst = MAX_HITS;
-	double tf[MAX_PHRASES] = {0};
+	/* Only the query's phrases are cleared: this runs for every match. */
+	double tf[MAX_PHRASES];
 	double tfc[MAX_PHRASES][NOTES_FIELD_COUNT];
-	memset(tfc, 0, sizeof tfc);
+	memset(tf, 0, (size_t)st->nphrase * sizeof tf[0]);
+	memset(tfc, 0, (size_t)st->nphrase * sizeof tfc[0]);
+	int last[NOTES_FIELD_COUNT] = {-1, -1, -1, -1, -1};  /* last hit per column */
 	inst stackbuf[256];
 	inst *in = ninst <= 256 ? stackbuf : malloc((size_t)ninst * sizeof *in);
 	if (!in)
@@ -206,59 +232,87 @@ static int compute(const Fts5ExtensionApi *api, Fts5Context *fts, int nval,
 			continue;
 		tf[p] += w[c];
 		tfc[p][c] += w[c];
+		if (o > last[c])
+			last[c] = o;
 		in[n++] = (inst){p, c, o};
 	}
-	if (rc == SQLITE_OK) {
-		int len = 0;
-		rc = api->xColumnSize(fts, -1, &len);
-		double norm = BM25_K1 * (1 - BM25_B + BM25_B * (double)len / st->avgdl);
-		for (int p = 0; p < st->nphrase; p++) {
-			if (tf[p] <= 0)
-				continue;
-			sc->matched++;
-			double t = st->idf[p] * tf[p] * (BM25_K1 + 1) / (tf[p] + norm);
-			sc->bm25 += t;
-			for (int c = 0; c < NOTES_FIELD_COUNT; c++)
-				sc->field[c] += t * tfc[p][c] / tf[p];
+	for (int p = 0; rc == SQLITE_OK && p < st->nphrase; p++)
+		sc->matched += tf[p] > 0;
+	if (rc == SQLITE_OK && st->nphrase >= 2 && sc->matched == st->nphrase) {
+		qsort(in, (size_t)n, sizeof *in, cmp_inst);
+		int in_order = 0;
+		int win = min_window(in, n, st->nphrase, &in_order);
+		if (win > 0) {
+			/* 1.0 when the words stand side by side, falling with
+			 * the window's length. */
+			double tight = (double)st->nphrase / (double)win;
+			sc->proximity = PROXIMITY_WEIGHT * (st->nphrase - 1) * tight;
 		}
-		if (st->nphrase >= 2 && sc->matched == st->nphrase) {
-			qsort(in, (size_t)n, sizeof *in, cmp_inst);
-			int in_order = 0;
-			int win = min_window(in, n, st->nphrase, &in_order);
-			if (win > 0) {
-				/* 1.0 when the words stand side by side, falling
-				 * with the window's length. */
-				double tight = (double)st->nphrase / (double)win;
-				sc->proximity = PROXIMITY_WEIGHT * (st->nphrase - 1) * tight;
-			}
-			if (in_order)
-				sc->phrase = PHRASE_WEIGHT * (st->nphrase - 1);
-		}
+		if (in_order)
+			sc->phrase = PHRASE_WEIGHT * (st->nphrase - 1);
 	}
 	if (in != stackbuf)
 		free(in);
+	if (rc != SQLITE_OK)
+		return rc;
+	if (pr && pr->floor > 0) {
+		/* bm25 falls as the note grows, and the note is at least as
+		 * long as its hits reach in each column. */
+		int lb = 0;
+		for (int c = 0; c < NOTES_FIELD_COUNT; c++)
+			lb += last[c] + 1;
+		double ub = bm25_of(st, tf, lb) + sc->proximity + sc->phrase;
+		if (ub * (1 + NOTES_RANK_RECENCY_MAX) * (1 + 1e-9) < pr->floor) {
+			*pruned = 1;
+			return SQLITE_OK;
+		}
+	}
+	int len = 0;
+	if ((rc = api->xColumnSize(fts, -1, &len)) != SQLITE_OK)
+		return rc;
+	double norm = BM25_K1 * (1 - BM25_B + BM25_B * (double)len / st->avgdl);
+	for (int p = 0; p < st->nphrase; p++) {
+		if (tf[p] <= 0)
+			continue;
+		double t = st->idf[p] * tf[p] * (BM25_K1 + 1) / (tf[p] + norm);
+		sc->bm25 += t;
+		for (int c = 0; c < NOTES_FIELD_COUNT; c++)
+			sc->field[c] += t * tfc[p][c] / tf[p];
+	}
 	if (nval > NOTES_FIELD_COUNT)
-		sc->recency = recency_of(vals[NOTES_FIELD_COUNT]);
-	return rc;
+		sc->factor = recency_of(vals[NOTES_FIELD_COUNT]);
+	sc->recency = (sc->bm25 + sc->proximity + sc->phrase) * sc->factor;
+	return SQLITE_OK;
 }
 
 static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
 		    int nval, sqlite3_value **vals)
 {
 	score sc;
-	int rc = compute(api, fts, nval, vals, &sc);
+	int pruned = 0;
+	notes_rank_prune *pr = nval > NOTES_FIELD_COUNT + 1
+		? sqlite3_value_pointer(vals[NOTES_FIELD_COUNT + 1], NOTES_RANK_PRUNE_TYPE) : NULL;
+	int rc = compute(api, fts, nval, vals, pr, &sc, &pruned);
 	if (rc != SQLITE_OK) {
 		sqlite3_result_error_code(ctx, rc);
 		return;
 	}
-	sqlite3_result_double(ctx, -(sc.bm25 + sc.proximity + sc.phrase + sc.recency));
+	if (pruned) {
+		pr->pruned++;
+		sqlite3_result_null(ctx);
+		return;
+	}
+	/* The very expression search.c applies to dated candidates, so that
+	 * both paths give the same double. */
+	sqlite3_result_double(ctx, -((sc.bm25 + sc.proximity + sc.phrase) * (1 + sc.factor)));
 }
 
 static void explain_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
 		       int nval, sqlite3_value **vals)
 {
 	score sc;
-	int rc = compute(api, fts, nval, vals, &sc);
+	int pruned;
+	int rc = compute(api, fts, nval, vals, NULL, &sc, &pruned);
 	if (rc != SQLITE_OK) {
 		sqlite3_result_error_code(ctx, rc);
 		return;
@@ -289,13 +343,26 @@ static void matched_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_co
 
 /* ---- passages ---------------------------------------------------------------- */
 
-/* Token offsets -> byte ranges for the wanted offsets of one column. */
+/* Longest passage, in tokens, chosen from positions alone. */
+#define PASSAGE_SPAN 32
+/* Bytes tokenized past the line of the chosen window, where a line holding
+ * more of the words may still be. */
+#define PASSAGE_LOOKAHEAD 8192
+
+/* Token offsets -> byte ranges for the wanted offsets of one column, from
+ * its start to PASSAGE_LOOKAHEAD bytes past the line holding the chosen
+ * window: the rest is never tokenized (a 1 MB note whose best passage is
+ * near its top costs what its top costs). */
 typedef struct offmap {
 	const int *want;   /* sorted token offsets wanted */
 	int nwant;         /* entries in want */
 	int next;          /* index of the next wanted offset */
 	int pos;           /* current token position */
 	int *start, *end;  /* byte ranges found, parallel to want */
+	int last;          /* index in want of the window's last hit */
+	int le;            /* where to stop once known, else -1 */
+	const char *text;  /* the column text */
+	int ntext;         /* its length */
 } offmap;
 
 static int offmap_cb(void *p, int tflags, const char *tok, int ntok, int start, int end)
@@ -305,12 +372,20 @@ static int offmap_cb(void *p, int tflags, const char *tok, int ntok, int start, 
 	(void)ntok;
 	if (tflags & FTS5_TOKEN_COLOCATED)
 		return SQLITE_OK;
+	if (m->le >= 0 && start >= m->le)
+		return SQLITE_DONE;
 	while (m->next < m->nwant && m->want[m->next] == m->pos) {
 		m->start[m->next] = start;
 		m->end[m->next] = end;
 		m->next++;
 	}
 	m->pos++;
+	if (m->le < 0 && m->next > m->last) {
+		int le = m->end[m->last];
+		while (le < m->ntext && m->text[le] != '\n')
+			le++;
+		m->le = le < m->ntext - PASSAGE_LOOKAHEAD ? le + PASSAGE_LOOKAHEAD : m->ntext;
+	}
 	return m->next < m->nwant ? SQLITE_OK : SQLITE_DONE;
 }
 
@@ -326,10 +401,18 @@ static int col_pref(int col)
 	}
 }
 
-/* Snippet window: bytes shown before the first hit, and in all. */
+/* Snippet: bytes shown before the first hit, and in all. */
 #define SNIPPET_BEFORE 80
 #define SNIPPET_BYTES  240
 
+/* The best passage of a row (notes_passage): the window of PASSAGE_SPAN
+ * tokens holding the most distinct phrases (body first on ties, then the
+ * earliest), chosen from the phrase positions FTS5 already has; only then is
+ * its column tokenized, up to the end of the window's line, to turn positions
+ * into byte offsets.  The result is text:
+ *   "COL MK PS PE HS HE WS WE s,e s,e ...\nWINDOW"
+ * (column, language-marker length, line, first hit, snippet window, hits on
+ * the line; byte offsets into the column text). */
 static void passage_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
 		       int nval, sqlite3_value **vals)
 {
@@ -359,66 +442,102 @@ static void passage_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_co
 	}
 	qsort(in, (size_t)nin, sizeof *in, cmp_inst);
 
-	int best_col = -1, best_score = -1;
-	int best_ps = 0, best_pe = 0, best_hs = 0, best_he = 0;
-	notes_buf out = NOTES_BUF_INIT;
-	notes_status bst = NOTES_OK;
-
-	for (int col = 0; col < NOTES_FIELD_COUNT; col++) {
-		/* The column's instances, by offset, one per offset. */
-		int n = 0;
-		for (int i = 0; i < nin; i++) {
-			if (in[i].col != col || (n > 0 && off[n - 1] == in[i].off))
+	/* The window, from positions: [wi, wj) of the best column's offsets. */
+	int best_col = -1, best_score = -1, wi = 0, wj = 0, n = 0, c0 = 0, cn0 = 0;
+	for (int col = 0, k = 0; col < NOTES_FIELD_COUNT; col++) {
+		int cn = 0;   /* this column's instances, one per offset */
+		int *co = off + n, *cp = phr + n;
+		for (; k < nin && in[k].col == col; k++) {
+			if (cn > 0 && co[cn - 1] == in[k].off)
 				continue;
-			off[n] = in[i].off;
-			phr[n] = in[i].phrase;
-			n++;
+			co[cn] = in[k].off;
+			cp[cn] = in[k].phrase;
+			cn++;
 		}
-		if (n == 0)
-			continue;
-		const char *text;
-		int ntext;
-		if (api->xColumnText(fts, col, &text, &ntext) != SQLITE_OK)
-			continue;
-		offmap m = {off, n, 0, 0, start, end};
-		rc = api->xTokenize(fts, text, ntext, &m, offmap_cb);
-		if (rc != SQLITE_OK && rc != SQLITE_DONE)
-			continue;
-		/* Lines of the column text, scored by distinct phrases. */
-		for (int i = 0; i < m.next;) {
-			int ls = start[i];
-			while (ls > 0 && text[ls - 1] != '\n')
-				ls--;
-			int le = end[i];
-			while (le < ntext && text[le] != '\n')
-				le++;
+		for (int i = 0, j = 0; i < cn; i++) {
 			unsigned long long seen = 0;
-			int j = i, distinct = 0;
-			for (; j < m.next && start[j] < le; j++) {
-				int p = phr[j] & 63;
-				if (!(seen >> p & 1)) {
-					seen |= 1ull << p;
+			int distinct = 0, reach = 0;
+			for (j = i; j < cn && co[j] < co[i] + PASSAGE_SPAN; j++) {
+				int ph = cp[j] & 63;
+				if (!(seen >> ph & 1)) {
+					seen |= 1ull << ph;
 					distinct++;
+					reach = co[j] - co[i];
 				}
 			}
-			int sc = distinct * 16 + col_pref(col);
+			/* More phrases first, then body over the other columns,
+			 * then the tightest (words side by side are most likely
+			 * on one line), then the earliest. */
+			int sc = (distinct * 16 + col_pref(col)) * PASSAGE_SPAN +
+				 (PASSAGE_SPAN - 1 - reach);
 			if (sc > best_score) {
 				best_score = sc;
 				best_col = col;
-				best_ps = ls;
-				best_pe = le;
-				best_hs = start[i];
-				best_he = end[i];
-				notes_buf_clear(&out);
-				for (int h = i; h < j; h++)
-					notes_buf_printf(&bst, &out, " %d,%d", start[h], end[h]);
+				c0 = n;
+				cn0 = cn;
+				wi = n + i;
+				wj = n + j;
 			}
-			i = j;
 		}
+		n += cn;
+	}
+	const char *text = NULL;
+	int ntext = 0;
+	if (best_col < 0 || api->xColumnText(fts, best_col, &text, &ntext) != SQLITE_OK) {
+		free(off);
+		free(in);
+		sqlite3_result_null(ctx);
+		return;
+	}
+	offmap m = {off + c0, cn0, 0, 0, start, end, wj - 1 - c0, -1, text, ntext};
+	rc = api->xTokenize(fts, text, ntext, &m, offmap_cb);
+	free(in);
+	if ((rc != SQLITE_OK && rc != SQLITE_DONE) || m.next <= wi - c0) {
+		free(off);
+		sqlite3_result_null(ctx);
+		return;
+	}
+	/* Of the lines tokenized (up to the window's end), the one with the
+	 * most distinct phrases, the earliest of equals; and its hits. */
+	const int *cp = phr + c0;
+	int best_ps = 0, best_pe = 0, best_d = -1;
+	for (int h = 0; h < m.next;) {
+		int ls = start[h], le = end[h];
+		while (ls > 0 && text[ls - 1] != '\n')
+			ls--;
+		while (le < ntext && text[le] != '\n')
+			le++;
+		unsigned long long seen = 0;
+		int d = 0, k = 0;
+		while (k < m.next && start[k] < ls)
+			k++;
+		for (; k < m.next && end[k] <= le; k++)
+			if (!(seen >> (cp[k] & 63) & 1)) {
+				seen |= 1ull << (cp[k] & 63);
+				d++;
+			}
+		if (d > best_d) {
+			best_d = d;
+			best_ps = ls;
+			best_pe = le;
+		}
+		while (h < m.next && start[h] < le)
+			h++;
+	}
+	notes_buf out = NOTES_BUF_INIT;
+	notes_status bst = NOTES_OK;
+	int best_hs = -1, best_he = -1;
+	for (int h = 0; best_d > 0 && h < m.next; h++) {
+		if (start[h] < best_ps || end[h] > best_pe)
+			continue;
+		if (best_hs < 0) {
+			best_hs = start[h];
+			best_he = end[h];
+		}
+		notes_buf_printf(&bst, &out, " %d,%d", start[h], end[h]);
 	}
 	free(off);
-	free(in);
-	if (best_col < 0 || bst != NOTES_OK) {
+	if (best_hs < 0 || bst != NOTES_OK) {
 		notes_buf_free(&out);
 		if (bst != NOTES_OK)
 			sqlite3_result_error_nomem(ctx);
@@ -428,9 +547,6 @@ static void passage_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_co
 	}
 	/* The window shown as the snippet: the passage around its first hit,
 	 * at most SNIPPET_BYTES, cut on UTF-8 boundaries. */
-	const char *text = NULL;
-	int ntext = 0;
-	api->xColumnText(fts, best_col, &text, &ntext);
 	int mk = (int)notes_lang_marker_len(text, (size_t)ntext);
 	if (best_ps < mk)   /* the language marker is not text */
 		best_ps = mk;

@@ -39,4 +39,28 @@ typedef struct sqlite3 sqlite3;
 
 notes_status notes_rank_register(sqlite3 *db);
 
+/* The largest recency factor: a note dated today scores (1 + this) times
+ * what it would score undated. */
+#define NOTES_RANK_RECENCY_MAX 0.05
+
+/* The recency factor notes_rank(fts, ..., date) applies for a note dated
+ * `date` (YYYY-MM-DD...; NULL or unparsable: 0): the score is multiplied by
+ * 1 + the result, which lies in [0, NOTES_RANK_RECENCY_MAX].  Lets a caller
+ * rank without dates, then date a few candidates. */
+double notes_rank_recency(const char *date);
+
+/* Pruning for a top-k caller (bound with sqlite3_bind_pointer() under the
+ * type name NOTES_RANK_PRUNE_TYPE as notes_rank's 8th argument, after the 5
+ * weights and the date): a row whose score, with the largest recency
+ * factor, cannot exceed `floor` is not scored exactly and notes_rank returns
+ * NULL for it.  The bound needs only the phrase positions FTS5 already holds
+ * (the note's length is bounded below by its last hit), so a pruned row
+ * costs no read of its size.  The caller raises `floor` as its k-th best
+ * exact score rises; it must never lower it during a statement. */
+typedef struct notes_rank_prune {
+	double floor;       /* undated score to beat; <= 0: prune nothing */
+	long long pruned;   /* rows pruned so far (statistics) */
+} notes_rank_prune;
+#define NOTES_RANK_PRUNE_TYPE "notes_rank_prune"
+
 #endif

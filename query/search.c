@@ -208,12 +208,189 @@ static notes_status prepare_built(run *r, notes_buf *sql, notes_status rc, const
 	return rc;
 }
 
-/* Phase 1 of a tier: the ids (and scores) of the next notes, in order. */
-static notes_status pick_ids(run *r, const char *expr, notes_tier tier)
+/* One candidate of phase 1. */
+typedef struct cand {
+	int64_t id;      /* notes.id */
+	double score;    /* notes_rank */
+	int matched;     /* distinct phrases (widened tier), else 0 */
+} cand;
+
+/* Whether a ranks before b: more words matched (widened tier only, else
+ * all 0), then the higher score, then the smaller id. */
+static int cand_before(const cand *a, const cand *b)
+{
+	if (a->matched != b->matched)
+		return a->matched > b->matched;
+	if (a->score != b->score)
+		return a->score > b->score;
+	return a->id < b->id;
+}
+
+static int cmp_cand(const void *a, const void *b)
+{
+	return cand_before(a, b) ? -1 : cand_before(b, a) ? 1 : 0;
+}
+
+/* The k best candidates as a heap whose root is the worst kept, so that a
+ * row is compared with one element and the whole match list is read once:
+ * the total comes with it, and no SQL sorter holds every match. */
+static void heap_offer(cand *h, size_t *n, size_t k, const cand *c)
+{
+	size_t i;
+	if (*n < k) {
+		i = (*n)++;
+		while (i > 0 && cand_before(&h[(i - 1) / 2], c)) {
+			h[i] = h[(i - 1) / 2];
+			i = (i - 1) / 2;
+		}
+		h[i] = *c;
+		return;
+	}
+	if (k == 0 || !cand_before(c, &h[0]))
+		return;
+	i = 0;
+	for (;;) {   /* sift the new root down: children that rank after it rise */
+		size_t l = 2 * i + 1, w = i;
+		const cand *wv = c;
+		if (l < *n && cand_before(wv, &h[l])) {
+			w = l;
+			wv = &h[l];
+		}
+		if (l + 1 < *n && cand_before(wv, &h[l + 1])) {
+			w = l + 1;
+			wv = &h[l + 1];
+		}
+		if (w == i)
+			break;
+		h[i] = h[w];
+		i = w;
+	}
+	h[i] = *c;
+}
+
+/* A result's (or candidate's) id and its index in its array, for binary search. */
+typedef struct id_index {
+	int64_t id;      /* notes.id */
+	size_t  index;   /* position in run.res */
+} id_index;
+
+static int cmp_id_index(const void *a, const void *b)
+{
+	int64_t x = ((const id_index *)a)->id, y = ((const id_index *)b)->id;
+	return (x > y) - (x < y);
+}
+
+/* Phase 1 of the exact tier of a query without filters, by rank.  Matches
+ * are scored without their dates, so FTS5 alone answers and no row of
+ * `notes` is read per match; notes_rank skips the exact score of any match
+ * that cannot reach the page (notes_rank_prune: k-th best undated score so
+ * far), which spares its size lookup, most of the cost of a common word.
+ * Then the survivors that may still make the page once dated (the recency
+ * factor is at most 1 + NOTES_RANK_RECENCY_MAX) are dated and ranked again:
+ * the result is the one the joined query with dates gives.  Counts every
+ * match into *total. */
+static notes_status pick_unfiltered(run *r, const char *expr, int64_t *total)
+{
+	notes_status rc = NOTES_OK;
+	notes_buf sql = NOTES_BUF_INIT;
+	notes_buf_append_str(&rc, &sql,
+		"SELECT rowid, -notes_rank(fts, " WEIGHTS ", NULL, ?2) FROM fts WHERE fts MATCH ?1");
+	if (r->quorum > 0)
+		notes_buf_printf(&rc, &sql, " AND notes_matched(fts) >= %d", r->quorum);
+	sqlite3_stmt *s = NULL;
+	if ((rc = prepare_built(r, &sql, rc, expr, &s)) != NOTES_OK)
+		return rc;
+	notes_rank_prune pr = {0, 0};
+	sqlite3_bind_pointer(s, 2, &pr, NOTES_RANK_PRUNE_TYPE, NULL);
+	size_t k = r->want - r->n, nh = 0, nc = 0, ccap = 0;
+	cand *heap = malloc(k * sizeof *heap), *cs = NULL;   /* best k; all scored */
+	int64_t seen = 0;
+	int src = SQLITE_DONE;
+	while (heap && rc == NOTES_OK && (src = sqlite3_step(s)) == SQLITE_ROW) {
+		seen++;
+		if (sqlite3_column_type(s, 1) == SQLITE_NULL)
+			continue;   /* pruned: cannot make the page */
+		cand c = {sqlite3_column_int64(s, 0), sqlite3_column_double(s, 1), 0};
+		if (c.score * (1 + NOTES_RANK_RECENCY_MAX) < pr.floor)
+			continue;
+		if (nc == ccap) {
+			size_t ncap = ccap ? 2 * ccap : 256;
+			cand *ncs = realloc(cs, ncap * sizeof *ncs);
+			if (!ncs) {
+				rc = NOTES_E_NOMEM;
+				break;
+			}
+			cs = ncs;
+			ccap = ncap;
+		}
+		cs[nc++] = c;
+		heap_offer(heap, &nh, k, &c);
+		if (nh == k && heap[0].score > pr.floor)
+			pr.floor = heap[0].score;
+	}
+	if (!heap)
+		rc = NOTES_E_NOMEM;
+	if (rc == NOTES_OK && src != SQLITE_DONE)
+		rc = fail(r, notes_db_status(src), "search");
+	sqlite3_finalize(s);
+	free(heap);
+	/* The survivors of the final floor, dated. */
+	size_t keep = 0;
+	for (size_t i = 0; rc == NOTES_OK && i < nc; i++)
+		if (cs[i].score * (1 + NOTES_RANK_RECENCY_MAX) >= pr.floor)
+			cs[keep++] = cs[i];
+	if (rc == NOTES_OK && keep > 0) {
+		notes_buf_append_str(&rc, &sql, "SELECT id, date FROM notes WHERE id IN (");
+		for (size_t i = 0; i < keep; i++)
+			notes_buf_printf(&rc, &sql, "%s%lld", i ? "," : "", (long long)cs[i].id);
+		notes_buf_append_char(&rc, &sql, ')');
+		/* cs[] is in rowid order, as FTS5 returned the matches. */
+		id_index *by = malloc(keep * sizeof *by);
+		if (!by)
+			rc = NOTES_E_NOMEM;
+		if ((rc = prepare_built(r, &sql, rc, NULL, &s)) == NOTES_OK) {
+			for (size_t i = 0; i < keep; i++)
+				by[i] = (id_index){cs[i].id, i};
+			qsort(by, keep, sizeof *by, cmp_id_index);
+			while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+				id_index key = {sqlite3_column_int64(s, 0), 0};
+				const id_index *hit = bsearch(&key, by, keep, sizeof *by, cmp_id_index);
+				if (hit)
+					cs[hit->index].score *= 1 + notes_rank_recency(
+						(const char *)sqlite3_column_text(s, 1));
+			}
+			if (src != SQLITE_DONE)
+				rc = fail(r, notes_db_status(src), "search");
+			sqlite3_finalize(s);
+		}
+		free(by);
+		qsort(cs, keep, sizeof *cs, cmp_cand);
+	}
+	for (size_t i = 0; rc == NOTES_OK && i < keep && i < k; i++) {
+		notes_result *x = add_result(r);
+		if (!x) {
+			rc = NOTES_E_NOMEM;
+			break;
+		}
+		x->id = cs[i].id;
+		x->score = cs[i].score;
+		x->tier = NOTES_TIER_EXACT;
+	}
+	free(cs);
+	if (rc == NOTES_OK)
+		*total = seen;
+	return rc;
+}
+
+/* Phase 1 of a tier: the ids (and scores) of the next notes, in order.  By
+ * rank, every match is scored once and the best kept here, counting them
+ * into *total (when not NULL); by date, SQLite sorts and *total is left. */
+static notes_status pick_ids(run *r, const char *expr, notes_tier tier, int64_t *total)
 {
 	notes_status rc = NOTES_OK;
 	notes_buf sql = NOTES_BUF_INIT;
 	int widened = tier == NOTES_TIER_WIDENED;
+	int by_rank = expr && r->o->sort == NOTES_SORT_RANK;
 	if (expr) {
 		/* The note's date rides along for the recency bonus, so the
 		 * score is computed here rather than by rank MATCH. */
@@ -226,7 +403,8 @@ static notes_status pick_ids(run *r, const char *expr, notes_tier tier)
 		if (tier == NOTES_TIER_EXACT && r->quorum > 0)
 			notes_buf_printf(&rc, &sql, " AND notes_matched(fts) >= %d", r->quorum);
 		exclusion_sql(&rc, r, "f.rowid", &sql);
-		notes_buf_printf(&rc, &sql, " ORDER BY %s LIMIT ?2", order_sql(r, widened));
+		if (!by_rank)
+			notes_buf_printf(&rc, &sql, " ORDER BY %s LIMIT ?2", order_sql(r, widened));
 	} else {   /* filters only */
 		notes_buf_append_str(&rc, &sql, "SELECT n.id, 0, 0 FROM notes n WHERE (");
 		notes_buf_append(&rc, &sql, r->filter.p, r->filter.n);
@@ -239,24 +417,54 @@ static notes_status pick_ids(run *r, const char *expr, notes_tier tier)
 	sqlite3_stmt *s = NULL;
 	if ((rc = prepare_built(r, &sql, rc, expr, &s)) != NOTES_OK)
 		return rc;
+	size_t k = r->want - r->n, nh = 0;
+	cand *heap = NULL;
+	if (by_rank && !(heap = malloc((k ? k : 1) * sizeof *heap))) {
+		sqlite3_finalize(s);
+		return NOTES_E_NOMEM;
+	}
 	int src = SQLITE_DONE;
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)(r->want - r->n));
+	int64_t seen = 0;
+	if (!by_rank)
+		sqlite3_bind_int64(s, 2, (sqlite3_int64)k);
 	bind_filters(r, s);
 	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(s, 0);
+		cand c = {sqlite3_column_int64(s, 0), sqlite3_column_double(s, 1),
+			  sqlite3_column_int(s, 2)};
+		seen++;
+		if (by_rank) {
+			heap_offer(heap, &nh, k, &c);
+			continue;
+		}
 		/* (ids found by earlier tiers are excluded in the SQL) */
 		notes_result *x = add_result(r);
 		if (!x) {
 			rc = NOTES_E_NOMEM;
 			break;
 		}
-		x->id = id;
-		x->score = sqlite3_column_double(s, 1);
+		x->id = c.id;
+		x->score = c.score;
 		x->tier = tier;
 	}
 	if (rc == NOTES_OK && src != SQLITE_DONE)
 		rc = fail(r, notes_db_status(src), "search");
 	sqlite3_finalize(s);
+	if (by_rank && rc == NOTES_OK) {
+		qsort(heap, nh, sizeof *heap, cmp_cand);
+		for (size_t i = 0; i < nh && rc == NOTES_OK; i++) {
+			notes_result *x = add_result(r);
+			if (!x) {
+				rc = NOTES_E_NOMEM;
+				break;
+			}
+			x->id = heap[i].id;
+			x->score = heap[i].score;
+			x->tier = tier;
+		}
+		if (total)
+			*total = seen;
+	}
+	free(heap);
 	return rc;
 }
 
@@ -307,18 +515,6 @@ static void build_snippet(notes_status *rc, notes_result *x, const char *win, in
 	}
 }
 
-/* A result's id and its index in run.res, for binary search. */
-typedef struct id_index {
-	int64_t id;      /* notes.id */
-	size_t  index;   /* position in run.res */
-} id_index;
-
-static int cmp_id_index(const void *a, const void *b)
-{
-	int64_t x = ((const id_index *)a)->id, y = ((const id_index *)b)->id;
-	return (x > y) - (x < y);
-}
-
 /* The heading (a line of the headings text) above source offset src. */
 static char *heading_above(const notes_linemap *m, const char *htext, size_t hn, int64_t src)
 {
@@ -351,9 +547,27 @@ static notes_status fill_details(run *r, const char *expr, size_t from)
 			"SELECT f.rowid, n.path, n.title, n.date, n.size, n.mtime_ns, n.linemap,"
 			" (SELECT group_concat(value, ', ') FROM fields WHERE note = n.id AND key IN ('tags','tag')),"
 			" %s, %s, notes_matched(fts), f.headings"
-			" FROM fts f JOIN notes n ON n.id = f.rowid WHERE fts MATCH ?1 AND f.rowid IN (",
+			" FROM fts f JOIN notes n ON n.id = f.rowid WHERE fts MATCH ?1",
 			r->o->no_passages ? "NULL" : "notes_passage(fts)",
 			r->o->explain ? "notes_explain(fts, " WEIGHTS ", n.date)" : "NULL");
+	int prefix = 0;
+	for (size_t i = 0; i < notes_query_nterms(r->q); i++)
+		prefix |= notes_query_term(r->q, i)->prefix;
+	if (expr && !prefix) {
+		/* FTS5 seeks each id of the list. */
+		notes_buf_append_str(&rc, &sql, " AND f.rowid IN (");
+	} else if (expr) {
+		/* One pass of FTS5 over the ids' range rather than one query
+		 * per id: a prefix word costs its whole expansion on every
+		 * query FTS5 runs.  (The unary + keeps the list from FTS5.) */
+		int64_t lo = r->res[from].id, hi = lo;
+		for (size_t i = from; i < r->n; i++) {
+			lo = r->res[i].id < lo ? r->res[i].id : lo;
+			hi = r->res[i].id > hi ? r->res[i].id : hi;
+		}
+		notes_buf_printf(&rc, &sql, " AND f.rowid BETWEEN %lld AND %lld AND +f.rowid IN (",
+				 (long long)lo, (long long)hi);
+	}
 	else
 		notes_buf_append_str(&rc, &sql,
 			"SELECT n.id, n.path, n.title, n.date, n.size, n.mtime_ns, n.linemap,"
@@ -628,10 +842,13 @@ notes_status notes_search_run(notes_db *db, const notes_query *q, const notes_se
 	if (rc == NOTES_OK)
 		rc = notes_query_fts_skip(q, question ? NOTES_QUERY_ANY : NOTES_QUERY_ALL, NULL,
 					  skip, &expr);
-	if (rc == NOTES_OK)
+	/* By rank, phase 1 reads every match anyway and counts them. */
+	if (rc == NOTES_OK && !(expr && o->sort == NOTES_SORT_RANK))
 		rc = count_total(&r, expr, &info->total);
-	if (rc == NOTES_OK)
-		rc = pick_ids(&r, expr, NOTES_TIER_EXACT);
+	if (rc == NOTES_OK && expr && o->sort == NOTES_SORT_RANK && !notes_query_has_filters(q))
+		rc = pick_unfiltered(&r, expr, &info->total);
+	else if (rc == NOTES_OK)
+		rc = pick_ids(&r, expr, NOTES_TIER_EXACT, &info->total);
 	if (rc == NOTES_OK)
 		rc = fill_details(&r, expr, 0);
 
@@ -641,7 +858,7 @@ notes_status notes_search_run(notes_db *db, const notes_query *q, const notes_se
 		rc = notes_query_fts_skip(q, NOTES_QUERY_ALL, (const char *const *const *)alts,
 					  skip, &expr2);
 		if (rc == NOTES_OK && expr2)
-			rc = pick_ids(&r, expr2, NOTES_TIER_CORRECTED);
+			rc = pick_ids(&r, expr2, NOTES_TIER_CORRECTED, NULL);
 		if (rc == NOTES_OK && expr2)
 			rc = fill_details(&r, expr2, from);
 	}
@@ -651,7 +868,7 @@ notes_status notes_search_run(notes_db *db, const notes_query *q, const notes_se
 		rc = notes_query_fts_skip(q, NOTES_QUERY_ANY, (const char *const *const *)alts,
 					  skip, &expr3);
 		if (rc == NOTES_OK && expr3)
-			rc = pick_ids(&r, expr3, NOTES_TIER_WIDENED);
+			rc = pick_ids(&r, expr3, NOTES_TIER_WIDENED, NULL);
 		if (rc == NOTES_OK && expr3)
 			rc = fill_details(&r, expr3, from);
 	}

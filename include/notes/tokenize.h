@@ -34,7 +34,7 @@
  *    and before a capital that follows a digit and is followed by two
  *    lower-case letters (IPv6Address -> IPv6, Address); never between letters
  *    and digits (k8s, sha256), nor for a plural acronym (APIs, IDs).
- *    Each piece is a token at its own position.  In DOCUMENT/AUX runs a
+ *    Each piece is a token at its own position.  In DOCUMENT runs a
  *    compound of 2+ pieces also emits its joined form (pieces concatenated,
  *    then stemmed), colocated with the first piece, with offsets covering the
  *    whole compound, if it fits in NOTES_TOKEN_MAX bytes:
@@ -66,8 +66,10 @@
  *    non-ASCII piece longer than 8 * NOTES_TOKEN_MAX bytes in the text.
  *  - start/end offsets are byte offsets into the ORIGINAL text, so snippet()
  *    and highlight() map back exactly.  Positions and offsets are identical
- *    in DOCUMENT and AUX runs; AUX runs do not stem (snippets and passages
- *    use only positions and offsets), so their token texts may differ.  A
+ *    in DOCUMENT and AUX runs.  AUX runs serve snippets and passages, which
+ *    use only positions and offsets: a word's token is its original slice
+ *    of the text (not normalized, not stemmed), and there are no joined
+ *    forms (they would be colocated).  A
  *    QUERY run of a text (with the document's language as its only query
  *    language) has exactly the document's first token at every position.
  *  - Linear time and constant memory per tokenizer whatever the input

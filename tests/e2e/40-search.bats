@@ -233,3 +233,13 @@ teardown_file() { rm -rf "$ST"; }
 	[[ "$output" != *'\x01'* ]]
 	[[ "$output" != *"french"* ]]
 }
+
+@test "search: the pruned ranking of plain queries equals the full ranking" {
+	# see 50-search-corpus.bats: `path:/` forces the joined, unpruned query
+	for q in note graceful "graceful termination" "kube*" design; do
+		a=$("$SEARCH" --json -n 50 "$q" | jq -c 'select(.path) | [.path, .score, .tier]')
+		b=$("$SEARCH" --json -n 50 "$q path:/" | jq -c 'select(.path) | [.path, .score, .tier]')
+		[ -n "$a" ]
+		[ "$a" = "$b" ]
+	done
+}

@@ -70,3 +70,19 @@ teardown_file() {
 	run paths_for --path '*/k8s-community/*' scheduling
 	for l in "${lines[@]}"; do [[ "$l" == */k8s-community/* ]]; done
 }
+
+@test "corpus search: the pruned ranking of plain queries equals the full ranking" {
+	need_corpus
+	# A query without filters is ranked by FTS5 alone, skipping matches
+	# that cannot reach the page; `path:/` (true of every note) forces
+	# the joined query that scores every match with its date.
+	for q in kubelet "rolling update" "graceful termination" "kube*" \
+		'"persistent volume"' "how do i drain a node without downtime"; do
+		for opts in "-n 10" "-n 37" "--offset 5 -n 7"; do
+			a=$("$SEARCH" --json $opts "$q" | jq -c 'select(.path) | [.path, .score, .tier]')
+			b=$("$SEARCH" --json $opts "$q path:/" | jq -c 'select(.path) | [.path, .score, .tier]')
+			[ -n "$a" ]
+			[ "$a" = "$b" ] || { echo "differs: $q $opts"; diff <(echo "$a") <(echo "$b"); return 1; }
+		done
+	done
+}
