@@ -2,6 +2,7 @@
  * index.c — the incremental indexing engine (see index.h).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +27,33 @@
 #define BATCH_BYTES   (32u << 20)
 #define BATCH_SECONDS 2.0
 
+/* Notes parsed ahead of the writer (slots), and the most bytes they hold:
+ * enough to keep the parsing thread busy, bounded memory. */
+#define PIPE_JOBS  16
+#define PIPE_BYTES (64u << 20)
+
 enum { FLAG_TITLE_FROM_NAME = 1, FLAG_DATE_FROM_NAME = 2 };
+
+/* A note to (re)index: read, hashed and looked up by the main thread,
+ * parsed and tokenized by the parsing thread, written by the main thread. */
+typedef struct job {
+	/* set by the main thread */
+	char          *path;     /* owned */
+	const char    *root;     /* root it was found under (outlives the job) */
+	char          *buf;      /* the file's bytes, owned; parsed in place */
+	size_t         len;      /* bytes in buf */
+	struct stat    sb;       /* its stat when read */
+	uint64_t       hash;     /* XXH3 of buf */
+	sqlite3_int64  id;       /* note it replaces, 0 = a new note */
+	int            renamed;  /* id is the note of a file renamed to path */
+	/* set by the parsing thread */
+	notes_status   rc;       /* of parsing */
+	int            flags;    /* FLAG_* */
+	notes_doc      doc;      /* the parsed note (reused) */
+	notes_buf      col[NOTES_FIELD_COUNT];  /* column texts with language marker */
+	notes_buf      blob;     /* encoded linemap */
+	notes_token_rec *rec[NOTES_FIELD_COUNT]; /* each column's tokens */
+} job;
 
 typedef struct run {
 	notes_db   *db;          /* the index (not owned) */
@@ -53,9 +80,21 @@ typedef struct run {
 	uint8_t    *seen;        /* bitmap of note ids seen in this run */
 	size_t      seen_bits;   /* bits allocated */
 
-	notes_doc   doc;         /* the note being indexed; reused */
-	notes_buf   col[NOTES_FIELD_COUNT];  /* column texts with language marker */
-	notes_buf   blob;        /* encoded linemap */
+	/* The parsing thread: jobs[] is a ring; counters only grow, slot =
+	 * counter % PIPE_JOBS.  [head, parsed) are parsed and wait to be
+	 * written, [parsed, tail) wait to be parsed.  The main thread fills at
+	 * tail and writes at head; the parsing thread works at parsed. */
+	job        *jobs;        /* PIPE_JOBS slots, or NULL before start */
+	size_t      head;        /* next job to write */
+	size_t      parsed;      /* next job to parse */
+	size_t      tail;        /* next slot to fill */
+	uint64_t    queued;      /* bytes held by jobs [head, tail) */
+	int         quit;        /* the parsing thread must stop */
+	int         worker_on;   /* the parsing thread runs */
+	pthread_t   worker;
+	pthread_mutex_t mu;      /* guards parsed, tail, quit */
+	pthread_cond_t  cv;      /* any of them changed */
+	notes_tokenizer *wtok;   /* the parsing thread's tokenizer */
 
 	int         in_txn;      /* a batch transaction is open */
 	unsigned    batch_notes; /* notes written in the open batch */
@@ -289,10 +328,9 @@ static void choose_title(notes_status *rc, notes_doc *d, int *flags)
 	*flags |= FLAG_TITLE_FROM_NAME;
 }
 
-/* Parse the note in buf (owned by the caller, modified in place). */
-static notes_status extract(run *r, const char *path, char *buf, size_t len, int *flags)
+/* Parse the note in buf (owned by the caller, modified in place) into d. */
+static notes_status extract(notes_doc *d, const char *path, char *buf, size_t len, int *flags)
 {
-	notes_doc *d = &r->doc;
 	notes_status rc = NOTES_OK;
 	notes_doc_reset(d);
 	*flags = 0;
@@ -327,16 +365,13 @@ static void bind_text_or_null(sqlite3_stmt *s, int i, const char *v)
 		sqlite3_bind_null(s, i);
 }
 
-/* Write r->doc as note `id` (0 = new).  The note's old FTS row, if any, must
- * already be deleted. */
-static notes_status write_note(run *r, sqlite3_int64 id, const char *path, const struct stat *sb,
-			       uint64_t hash, int flags)
+/* The FTS5 column texts and the encoded linemap of a parsed note. */
+static notes_status make_columns(const notes_doc *d, notes_buf *col, notes_buf *blob)
 {
-	notes_doc *d = &r->doc;
 	notes_status rc = NOTES_OK;
 
-	notes_buf_clear(&r->blob);
-	notes_linemap_encode(&rc, &d->map, &r->blob);
+	notes_buf_clear(blob);
+	notes_linemap_encode(&rc, &d->map, blob);
 
 	/* Non-English notes carry a language marker so that every later
 	 * tokenization of the stored text (deletes, integrity-check,
@@ -344,29 +379,38 @@ static notes_status write_note(run *r, sqlite3_int64 id, const char *path, const
 	const char *stem = d->lang[0] ? notes_lang_stemmer(d->lang) : NULL;
 	int marked = stem && strcmp(stem, "english") != 0;
 	for (int f = 0; f < NOTES_FIELD_COUNT; f++) {
-		notes_buf_clear(&r->col[f]);
+		notes_buf_clear(&col[f]);
 		if (marked && f != NOTES_FIELD_CODE && d->field[f].n) {
-			notes_buf_append_char(&rc, &r->col[f], NOTES_LANG_MARK);
-			notes_buf_append_str(&rc, &r->col[f], stem);
-			notes_buf_append_char(&rc, &r->col[f], NOTES_LANG_MARK);
+			notes_buf_append_char(&rc, &col[f], NOTES_LANG_MARK);
+			notes_buf_append_str(&rc, &col[f], stem);
+			notes_buf_append_char(&rc, &col[f], NOTES_LANG_MARK);
 		}
-		notes_buf_append(&rc, &r->col[f], d->field[f].p ? d->field[f].p : "", d->field[f].n);
+		notes_buf_append(&rc, &col[f], d->field[f].p ? d->field[f].p : "", d->field[f].n);
 	}
-	if (rc != NOTES_OK)
-		return rc;
+	return rc;
+}
+
+/* Write job j as note j->id (0 = new).  The note's old FTS row, if any, must
+ * already be deleted. */
+static notes_status write_note(run *r, job *j)
+{
+	notes_doc *d = &j->doc;
+	notes_status rc = NOTES_OK;
+	sqlite3_int64 id = j->id;
+	const struct stat *sb = &j->sb;
 
 	sqlite3_int64 mtime = (sqlite3_int64)sb->st_mtim.tv_sec * 1000000000 + sb->st_mtim.tv_nsec;
 	sqlite3_stmt *s = id ? r->upd_note : r->ins_note;
-	sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, r->root, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 1, j->path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, j->root, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)sb->st_size);
 	sqlite3_bind_int64(s, 4, mtime);
-	sqlite3_bind_int64(s, 5, (sqlite3_int64)hash);
+	sqlite3_bind_int64(s, 5, (sqlite3_int64)j->hash);
 	sqlite3_bind_text(s, 6, d->title.p ? d->title.p : "", (int)d->title.n, SQLITE_STATIC);
 	bind_text_or_null(s, 7, d->date);
 	bind_text_or_null(s, 8, d->lang);
-	sqlite3_bind_int(s, 9, flags);
-	sqlite3_bind_blob(s, 10, r->blob.p, (int)r->blob.n, SQLITE_STATIC);
+	sqlite3_bind_int(s, 9, j->flags);
+	sqlite3_bind_blob(s, 10, j->blob.p, (int)j->blob.n, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 11, (sqlite3_int64)d->nwarn);
 	if (id)
 		sqlite3_bind_int64(s, 12, id);
@@ -375,11 +419,19 @@ static notes_status write_note(run *r, sqlite3_int64 id, const char *path, const
 	if (!id)
 		id = sqlite3_last_insert_rowid(r->h);
 
+	/* FTS5 tokenizes each column again: offer it the parsing thread's
+	 * tokens (replayed when the text is the same, see notes_token_rec). */
+	notes_token_replay *rp = notes_db_replay(r->db);
+	rp->rec = j->rec;
+	rp->nrec = NOTES_FIELD_COUNT;
 	sqlite3_bind_int64(r->ins_fts, 1, id);
 	for (int f = 0; f < NOTES_FIELD_COUNT; f++)
-		sqlite3_bind_text(r->ins_fts, 2 + f, r->col[f].p ? r->col[f].p : "",
-				  (int)r->col[f].n, SQLITE_STATIC);
-	if ((rc = step_done(r, r->ins_fts, "index note")) != NOTES_OK)
+		sqlite3_bind_text(r->ins_fts, 2 + f, j->col[f].p ? j->col[f].p : "",
+				  (int)j->col[f].n, SQLITE_STATIC);
+	rc = step_done(r, r->ins_fts, "index note");
+	rp->rec = NULL;
+	rp->nrec = 0;
+	if (rc != NOTES_OK)
 		return rc;
 
 	for (size_t i = 0; i < d->nkv && rc == NOTES_OK; i++) {
@@ -415,10 +467,186 @@ static notes_status delete_note(run *r, sqlite3_int64 id)
 	return rc;
 }
 
-static void report_doc_warnings(run *r, const char *path)
+static void report_doc_warnings(run *r, const notes_doc *d, const char *path)
 {
-	for (size_t i = 0; i < r->doc.nwarn; i++)
-		warn(r, path, r->doc.warn[i].line, "%s", r->doc.warn[i].msg);
+	for (size_t i = 0; i < d->nwarn; i++)
+		warn(r, path, d->warn[i].line, "%s", d->warn[i].msg);
+}
+
+/* ---- the parsing thread --------------------------------------------------- */
+
+/* Parse and tokenize job j (on the parsing thread: touches nothing else). */
+static void job_parse(notes_tokenizer *t, job *j)
+{
+	notes_doc_reset(&j->doc);
+	j->rc = extract(&j->doc, j->path, j->buf, j->len, &j->flags);
+	if (j->rc == NOTES_OK)
+		j->rc = make_columns(&j->doc, j->col, &j->blob);
+	for (int f = 0; f < NOTES_FIELD_COUNT && j->rc == NOTES_OK; f++)
+		/* A failed record only means FTS5 tokenizes this column
+		 * itself. */
+		(void)notes_token_rec_record(j->rec[f], t, j->col[f].p ? j->col[f].p : "",
+					     (int)j->col[f].n);
+}
+
+static void *worker_main(void *arg)
+{
+	run *r = arg;
+	pthread_mutex_lock(&r->mu);
+	for (;;) {
+		while (!r->quit && r->parsed == r->tail)
+			pthread_cond_wait(&r->cv, &r->mu);
+		if (r->quit)
+			break;
+		job *j = &r->jobs[r->parsed % PIPE_JOBS];
+		pthread_mutex_unlock(&r->mu);
+		job_parse(r->wtok, j);
+		pthread_mutex_lock(&r->mu);
+		r->parsed++;
+		pthread_cond_broadcast(&r->cv);
+	}
+	pthread_mutex_unlock(&r->mu);
+	return NULL;
+}
+
+static void job_release(job *j)
+{
+	free(j->path);
+	free(j->buf);
+	j->path = NULL;
+	j->buf = NULL;
+}
+
+static void jobs_free(job *jobs)
+{
+	for (int i = 0; jobs && i < PIPE_JOBS; i++) {
+		job_release(&jobs[i]);
+		notes_doc_free(&jobs[i].doc);
+		for (int f = 0; f < NOTES_FIELD_COUNT; f++) {
+			notes_buf_free(&jobs[i].col[f]);
+			notes_token_rec_free(jobs[i].rec[f]);
+		}
+		notes_buf_free(&jobs[i].blob);
+	}
+	free(jobs);
+}
+
+/* Start the parsing thread. */
+static notes_status pipe_start(run *r)
+{
+	notes_status st = notes_tokenizer_new(&r->wtok);
+	if (st == NOTES_OK && !(r->jobs = calloc(PIPE_JOBS, sizeof *r->jobs)))
+		st = NOTES_E_NOMEM;
+	for (int i = 0; st == NOTES_OK && i < PIPE_JOBS; i++) {
+		notes_doc_init(&r->jobs[i].doc);
+		for (int f = 0; f < NOTES_FIELD_COUNT && st == NOTES_OK; f++)
+			st = notes_token_rec_new(&r->jobs[i].rec[f]);
+	}
+	if (st != NOTES_OK)
+		return st;
+	pthread_mutex_init(&r->mu, NULL);
+	pthread_cond_init(&r->cv, NULL);
+	if (pthread_create(&r->worker, NULL, worker_main, r) != 0) {
+		pthread_cond_destroy(&r->cv);
+		pthread_mutex_destroy(&r->mu);
+		set_err(r, "cannot start the parsing thread: %s", strerror(errno));
+		return NOTES_E_NOMEM;
+	}
+	r->worker_on = 1;
+	return NOTES_OK;
+}
+
+/* Stop the parsing thread; jobs not written are dropped. */
+static void pipe_stop(run *r)
+{
+	if (r->worker_on) {
+		pthread_mutex_lock(&r->mu);
+		r->quit = 1;
+		pthread_cond_broadcast(&r->cv);
+		pthread_mutex_unlock(&r->mu);
+		pthread_join(r->worker, NULL);
+		pthread_cond_destroy(&r->cv);
+		pthread_mutex_destroy(&r->mu);
+		r->worker_on = 0;
+	}
+	jobs_free(r->jobs);
+	r->jobs = NULL;
+	notes_tokenizer_free(r->wtok);
+	r->wtok = NULL;
+}
+
+/* Write the oldest job once it is parsed. */
+static notes_status pipe_write_one(run *r)
+{
+	pthread_mutex_lock(&r->mu);
+	while (r->parsed == r->head)
+		pthread_cond_wait(&r->cv, &r->mu);
+	pthread_mutex_unlock(&r->mu);
+	job *j = &r->jobs[r->head % PIPE_JOBS];
+
+	notes_status rc = j->rc;
+	report_doc_warnings(r, &j->doc, j->path);
+	if (rc == NOTES_OK)
+		rc = batch_begin(r);
+	if (rc == NOTES_OK && j->id)
+		rc = unindex_note(r, j->id);
+	if (rc == NOTES_OK)
+		rc = write_note(r, j);
+	if (rc == NOTES_OK) {
+		if (j->renamed)
+			r->st->renamed++;
+		else if (j->id)
+			r->st->updated++;
+		else
+			r->st->added++;
+		r->st->bytes += j->len;
+		r->batch_notes++;
+		rc = batch_maybe_commit(r);
+	}
+	r->queued -= j->len;
+	job_release(j);
+	r->head++;   /* only the main thread reads head */
+	return rc;
+}
+
+/* Write every job queued. */
+static notes_status pipe_drain(run *r)
+{
+	notes_status rc = NOTES_OK;
+	while (rc == NOTES_OK && r->head != r->tail)
+		rc = pipe_write_one(r);
+	return rc;
+}
+
+/* Queue a note for parsing; takes path and buf (freed whatever happens). */
+static notes_status pipe_push(run *r, char *path, char *buf, size_t len, const struct stat *sb,
+			      uint64_t hash, sqlite3_int64 id, int renamed)
+{
+	notes_status rc = NOTES_OK;
+	/* Room: a free slot, and the bytes bound (one job always fits). */
+	while (rc == NOTES_OK && r->head != r->tail &&
+	       (r->tail - r->head == PIPE_JOBS || r->queued + len > PIPE_BYTES))
+		rc = pipe_write_one(r);
+	if (rc != NOTES_OK || !path) {
+		free(path);
+		free(buf);
+		return rc != NOTES_OK ? rc : NOTES_E_NOMEM;
+	}
+	job *j = &r->jobs[r->tail % PIPE_JOBS];
+	j->path = path;
+	j->root = r->root;
+	j->buf = buf;
+	j->len = len;
+	j->sb = *sb;
+	j->hash = hash;
+	j->id = id;
+	j->renamed = renamed;
+	r->queued += len;
+	pthread_mutex_lock(&r->mu);
+	r->tail++;
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+	return NOTES_OK;
 }
 
 /* Look for a note with the same content whose file has gone: a rename. */
@@ -512,7 +740,7 @@ static notes_status index_file(run *r, notes_walk *w, const notes_walk_entry *e)
 		goto out;
 	}
 
-	int flags = 0, renamed = 0;
+	int renamed = 0;
 	if (!id && !r->o->full) {
 		sqlite3_int64 rid;
 		int rflags = 0, had_date = 0;
@@ -543,20 +771,14 @@ static notes_status index_file(run *r, notes_walk *w, const notes_walk_entry *e)
 		}
 	}
 
-	if ((rc = extract(r, e->path, buf, len, &flags)) != NOTES_OK)
+	/* Claimed now, so that a later file with the same content does not
+	 * take this note too while the job waits. */
+	if (id && (rc = seen_mark(r, id)) != NOTES_OK)
 		goto out;
-	report_doc_warnings(r, e->path);
-	if (id && (rc = unindex_note(r, id)) != NOTES_OK)
-		goto out;
-	if ((rc = write_note(r, id, e->path, &sb, hash, flags)) != NOTES_OK)
-		goto out;
-	if (renamed)
-		r->st->renamed++;
-	else if (id)
-		r->st->updated++;
-	else
-		r->st->added++;
-	r->st->bytes += len;
+	/* Parsed on the other core; written (in walk order) by pipe_write_one,
+	 * which does the batch accounting. */
+	rc = pipe_push(r, strdup(e->path), buf, len, &sb, hash, id, renamed);
+	return rc;
 out:
 	/* Touched and renamed notes are writes too: they count toward the
 	 * batch, so a killed run never loses more than one batch. */
@@ -677,8 +899,12 @@ static notes_status walk_root(run *r, const char *root)
 		if (r->o->on_progress)
 			r->o->on_progress(r->o->ctx, r->st);
 	}
+	if (st == NOTES_DONE)
+		st = NOTES_OK;
+	if (st == NOTES_OK)   /* every note of this root written before the sweep */
+		st = pipe_drain(r);
 	notes_walk_close(w);
-	return st == NOTES_DONE ? NOTES_OK : st;
+	return st;
 }
 
 static notes_status add_root(run *r, const char *root)
@@ -881,7 +1107,6 @@ notes_status notes_index_run(notes_db *db, const char *const *roots, size_t nroo
 	r.t0 = now_s();
 	r.sfx = opts->full ? "_new" : "";
 	stats->full = opts->full;
-	notes_doc_init(&r.doc);
 	if (errmsg)
 		*errmsg = NULL;
 
@@ -936,7 +1161,8 @@ notes_status notes_index_run(notes_db *db, const char *const *roots, size_t nroo
 	for (size_t i = 0; i < nall; i++)
 		count_expected(&r, all[i]);
 
-	if ((st = prepare_all(&r)) != NOTES_OK) {
+	if ((st = prepare_all(&r)) != NOTES_OK || (st = pipe_start(&r)) != NOTES_OK) {
+		pipe_stop(&r);
 		finalize_all(&r);
 		goto done;
 	}
@@ -949,6 +1175,7 @@ notes_status notes_index_run(notes_db *db, const char *const *roots, size_t nroo
 		if (st == NOTES_OK && !opts->full)
 			st = sweep_root(&r, all[i]);
 	}
+	pipe_stop(&r);
 	if (st == NOTES_OK)
 		st = batch_commit(&r);
 	finalize_all(&r);
@@ -980,10 +1207,6 @@ done:
 	else
 		free(r.err);
 	notes_index_roots_free(all, nall);
-	notes_doc_free(&r.doc);
-	for (int f = 0; f < NOTES_FIELD_COUNT; f++)
-		notes_buf_free(&r.col[f]);
-	notes_buf_free(&r.blob);
 	free(r.seen);
 	for (size_t i = 0; i < r.nunread; i++)
 		free(r.unread[i]);

@@ -18,6 +18,7 @@
 struct notes_db {
 	sqlite3 *h;     /* the connection; owned */
 	char    *path;  /* database file path; owned */
+	notes_token_replay replay;  /* records the tokenizer replays (indexer) */
 };
 
 struct notes_lock {
@@ -324,7 +325,7 @@ notes_status notes_db_open(const char *path, int flags, notes_db **out, char **e
 	 * back to English and the schema check below reports the problem. */
 	char *langs = NULL;
 	(void)notes_db_meta_get(db, "langs", &langs);
-	st = notes_fts5_register(db->h, langs ? langs : "en");
+	st = notes_fts5_register_replay(db->h, langs ? langs : "en", &db->replay);
 	free(langs);
 	if (st != NOTES_OK) {
 		why = str_printf("cannot register the notes tokenizer: %s", sqlite3_errmsg(db->h));
@@ -375,6 +376,7 @@ void notes_db_close(notes_db *db)
 }
 
 sqlite3 *notes_db_handle(notes_db *db) { return db->h; }
+notes_token_replay *notes_db_replay(notes_db *db) { return &db->replay; }
 const char *notes_db_path(const notes_db *db) { return db->path; }
 const char *notes_db_errmsg(notes_db *db) { return sqlite3_errmsg(db->h); }
 

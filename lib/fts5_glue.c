@@ -23,45 +23,66 @@ static SQLITE_EXTENSION_INIT1
  * notes_fts5_register(), freed by FTS5 through fts5_glue_destroy() when the
  * connection closes (or the name is registered again). */
 struct fts5_glue_ctx {
+	notes_token_replay *replay; /* records to replay, or NULL (not owned) */
 	char langs[1];   /* query languages, NUL-terminated (over-allocated) */
+};
+
+/* One tokenizer instance of FTS5: ours, and the registration it came from. */
+struct fts5_glue_tok {
+	notes_tokenizer *t;             /* owned */
+	const struct fts5_glue_ctx *g;  /* the registration (outlives us) */
 };
 
 static int fts5_glue_create(void *ctx, const char **argv, int argc,
 			    Fts5Tokenizer **out)
 {
 	struct fts5_glue_ctx *g = ctx;
-	notes_tokenizer *t;
+	struct fts5_glue_tok *gt = calloc(1, sizeof *gt);
 
 	/* tokenize='notes ...' arguments are accepted and ignored. */
 	(void)argv;
 	(void)argc;
 	*out = NULL;
-	if (notes_tokenizer_new(&t) != NOTES_OK)
-		return SQLITE_NOMEM;
-	if (notes_tokenizer_set_query_langs(t, g->langs) != NOTES_OK) {
-		notes_tokenizer_free(t);
+	if (!gt || notes_tokenizer_new(&gt->t) != NOTES_OK) {
+		free(gt);
 		return SQLITE_NOMEM;
 	}
-	*out = (Fts5Tokenizer *)t;
+	if (notes_tokenizer_set_query_langs(gt->t, g->langs) != NOTES_OK) {
+		notes_tokenizer_free(gt->t);
+		free(gt);
+		return SQLITE_NOMEM;
+	}
+	gt->g = g;
+	*out = (Fts5Tokenizer *)gt;
 	return SQLITE_OK;
 }
 
 static void fts5_glue_delete(Fts5Tokenizer *p)
 {
-	notes_tokenizer_free((notes_tokenizer *)p);
+	struct fts5_glue_tok *gt = (struct fts5_glue_tok *)p;
+	if (gt)
+		notes_tokenizer_free(gt->t);
+	free(gt);
 }
 
 static int fts5_glue_tokenize(Fts5Tokenizer *p, void *ctx, int flags,
 			      const char *text, int n,
 			      int (*token)(void *, int, const char *, int, int, int))
 {
+	struct fts5_glue_tok *gt = (struct fts5_glue_tok *)p;
+	const notes_token_replay *rp = gt->g->replay;
+	int rc = -NOTES_E_NOTFOUND;
+
 	/* FTS5_TOKENIZE_* and FTS5_TOKEN_COLOCATED have the values of their
 	 * NOTES_ twins, and xToken has the type of notes_token_cb, so tokens
 	 * go straight to FTS5. */
-	int rc = notes_tokenize((notes_tokenizer *)p,
-				flags & (NOTES_TOKENIZE_QUERY | NOTES_TOKENIZE_PREFIX |
-					 NOTES_TOKENIZE_DOCUMENT | NOTES_TOKENIZE_AUX),
-				text, n, ctx, token);
+	flags &= NOTES_TOKENIZE_QUERY | NOTES_TOKENIZE_PREFIX | NOTES_TOKENIZE_DOCUMENT |
+		 NOTES_TOKENIZE_AUX;
+	if (rp && flags == NOTES_TOKENIZE_DOCUMENT)
+		for (int i = 0; i < rp->nrec && rc == -NOTES_E_NOTFOUND; i++)
+			rc = notes_token_rec_replay(rp->rec[i], text, n, ctx, token);
+	if (rc == -NOTES_E_NOTFOUND)
+		rc = notes_tokenize(gt->t, flags, text, n, ctx, token);
 	if (rc == -NOTES_E_NOMEM)
 		return SQLITE_NOMEM;
 	if (rc < 0)
@@ -91,6 +112,12 @@ fts5_api *notes_fts5_api(sqlite3 *db)
 
 notes_status notes_fts5_register(sqlite3 *db, const char *query_langs)
 {
+	return notes_fts5_register_replay(db, query_langs, NULL);
+}
+
+notes_status notes_fts5_register_replay(sqlite3 *db, const char *query_langs,
+					notes_token_replay *replay)
+{
 	/* Copied by FTS5. */
 	fts5_tokenizer tok = {
 		fts5_glue_create, fts5_glue_delete, fts5_glue_tokenize
@@ -108,6 +135,7 @@ notes_status notes_fts5_register(sqlite3 *db, const char *query_langs)
 	if (!g)
 		return NOTES_E_NOMEM;
 	memcpy(g->langs, query_langs, n + 1);
+	g->replay = replay;
 	int rc = api->xCreateTokenizer(api, "notes", g, &tok, fts5_glue_destroy);
 	if (rc != SQLITE_OK) {
 		free(g);   /* FTS5 calls xDestroy only once registered */

@@ -1170,3 +1170,91 @@ int notes_tokenize(notes_tokenizer *t, int flags, const char *text, int n,
 	t->text = NULL;
 	return t->rc;
 }
+
+/* ---- recorded tokenizations ----------------------------------------------- */
+
+/* Tokens as bytes: per token a header, then its text. */
+struct tok_rec_head {
+	uint16_t flags;   /* NOTES_TOKEN_* */
+	uint16_t len;     /* bytes of token text that follow */
+	int32_t start;    /* offsets in the recorded text */
+	int32_t end;
+};
+
+struct notes_token_rec {
+	const char *text;   /* recorded text (borrowed), NULL when empty */
+	int n;              /* its length */
+	unsigned char *p;   /* headers and token texts, back to back; owned */
+	size_t used, cap;   /* bytes used, allocated */
+	int failed;         /* out of memory while recording */
+};
+
+notes_status notes_token_rec_new(notes_token_rec **out)
+{
+	*out = calloc(1, sizeof **out);
+	return *out ? NOTES_OK : NOTES_E_NOMEM;
+}
+
+void notes_token_rec_free(notes_token_rec *r)
+{
+	if (!r)
+		return;
+	free(r->p);
+	free(r);
+}
+
+static int tok_rec_cb(void *ctx, int tflags, const char *tok, int ntok, int start, int end)
+{
+	notes_token_rec *r = ctx;
+	size_t need = sizeof(struct tok_rec_head) + (size_t)ntok;
+	if (r->used + need > r->cap) {
+		size_t cap = r->cap ? 2 * r->cap : 4096;
+		while (cap < r->used + need)
+			cap *= 2;
+		unsigned char *np = realloc(r->p, cap);
+		if (!np) {
+			r->failed = 1;
+			return -NOTES_E_NOMEM;
+		}
+		r->p = np;
+		r->cap = cap;
+	}
+	struct tok_rec_head h = {(uint16_t)tflags, (uint16_t)ntok, start, end};
+	memcpy(r->p + r->used, &h, sizeof h);
+	memcpy(r->p + r->used + sizeof h, tok, (size_t)ntok);
+	r->used += need;
+	return 0;
+}
+
+int notes_token_rec_record(notes_token_rec *r, notes_tokenizer *t, const char *text, int n)
+{
+	r->text = NULL;
+	r->n = 0;
+	r->used = 0;
+	r->failed = 0;
+	int rc = notes_tokenize(t, NOTES_TOKENIZE_DOCUMENT, text, n, r, tok_rec_cb);
+	if (rc == 0 && !r->failed) {
+		r->text = text ? text : "";
+		r->n = n < 0 ? (int)strlen(r->text) : n;
+	} else {
+		r->used = 0;
+	}
+	return rc;
+}
+
+int notes_token_rec_replay(const notes_token_rec *r, const char *text, int n, void *ctx,
+			   notes_token_cb cb)
+{
+	if (!r || !r->text || r->n != n || (n > 0 && memcmp(r->text, text, (size_t)n) != 0))
+		return -NOTES_E_NOTFOUND;
+	for (size_t at = 0; at < r->used;) {
+		struct tok_rec_head h;
+		memcpy(&h, r->p + at, sizeof h);
+		const char *tok = (const char *)r->p + at + sizeof h;
+		at += sizeof h + h.len;
+		int rc = cb(ctx, h.flags, tok, h.len, h.start, h.end);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}

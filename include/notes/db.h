@@ -53,6 +53,12 @@ void notes_db_close(notes_db *db);
 
 /* The SQLite handle, valid until notes_db_close(). */
 sqlite3 *notes_db_handle(notes_db *db);
+
+/* The tokenizations the connection's FTS5 tokenizer replays (see
+ * notes_token_replay): empty unless the caller fills it.  Valid until
+ * notes_db_close(). */
+typedef struct notes_token_replay notes_token_replay;
+notes_token_replay *notes_db_replay(notes_db *db);
 const char *notes_db_path(const notes_db *db);
 /* Last SQLite error message on this database (valid until the next call). */
 const char *notes_db_errmsg(notes_db *db);

@@ -144,6 +144,41 @@ const char *notes_lang_stemmer(const char *lang);
  * (NOTES_TOKENIZER_VERSION, utf8proc's Unicode version).  Static storage. */
 const char *notes_tokenizer_version(void);
 
+/* ---- recorded tokenizations --------------------------------------------- */
+
+/* The tokens of one DOCUMENT run, kept so that another thread can tokenize
+ * a note while FTS5 indexes the previous one: the indexer records each
+ * column on its parsing thread, and the FTS5 glue replays the record when
+ * FTS5 asks to tokenize exactly that text (see notes_token_replay). */
+typedef struct notes_token_rec notes_token_rec;
+
+/* Create an empty record.  On failure *out is NULL.  Caller frees with
+ * notes_token_rec_free() (NULL is fine). */
+notes_status notes_token_rec_new(notes_token_rec **out);
+void notes_token_rec_free(notes_token_rec *r);
+
+/* Tokenize text[0..n) as a DOCUMENT with t into r, replacing what r held.
+ * r remembers text (not a copy): it must stay valid and unchanged while r
+ * is offered for replay.  Returns what notes_tokenize() returns; on an
+ * error r is empty (and never matches). */
+int notes_token_rec_record(notes_token_rec *r, notes_tokenizer *t, const char *text, int n);
+
+/* If r was recorded from text[0..n) (same bytes), call cb with its tokens,
+ * exactly as notes_tokenize(DOCUMENT) would, and return 0 or cb's first
+ * non-zero value; otherwise return -NOTES_E_NOTFOUND without calling cb. */
+int notes_token_rec_replay(const notes_token_rec *r, const char *text, int n, void *ctx,
+			   notes_token_cb cb);
+
+/* Records offered to the FTS5 glue of one connection (notes_fts5_register
+ * with replay): DOCUMENT tokenizations of a text equal to a recorded one are
+ * replayed, any other text is tokenized as usual, so a stale or missing
+ * record costs time, never correctness.  Owned by the caller, who sets rec
+ * and nrec around an insert and must keep them valid until it returns. */
+typedef struct notes_token_replay {
+	notes_token_rec *const *rec; /* records offered (not owned); may be NULL */
+	int nrec;                    /* entries in rec */
+} notes_token_replay;
+
 /* ---- FTS5 glue (lib/fts5_glue.c) ---------------------------------------- */
 typedef struct sqlite3 sqlite3;
 
@@ -156,6 +191,12 @@ typedef struct sqlite3 sqlite3;
  * tables opened afterwards.  The loadable extension (build/notes_fts5.so,
  * entry point sqlite3_notesfts_init) registers it with "en". */
 notes_status notes_fts5_register(sqlite3 *db, const char *query_langs);
+
+/* notes_fts5_register(), with `replay` consulted by every DOCUMENT
+ * tokenization on db (see notes_token_replay).  replay must outlive db's
+ * tables' use of the tokenizer (in practice: the connection). */
+notes_status notes_fts5_register_replay(sqlite3 *db, const char *query_langs,
+					notes_token_replay *replay);
 
 /* The FTS5 API of db (for registering auxiliary functions), or NULL when
  * FTS5 is not available.  Valid while db is open. */

@@ -274,6 +274,54 @@ static void test_register_errors(void **state)
 	assert_int_equal(sqlite3_close(db), SQLITE_OK);
 }
 
+/* Rows inserted with recorded tokens replayed give the index tokenizing
+ * them gives (integrity-check re-tokenizes everything and compares), and a
+ * record of other text is never used. */
+static void test_replay(void **state)
+{
+	(void)state;
+	sqlite3 *db = NULL;
+	notes_token_replay rp = {NULL, 0};
+	notes_tokenizer *t;
+	notes_token_rec *rec[2];
+	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+	assert_int_equal(notes_fts5_register_replay(db, "en,fr", &rp), NOTES_OK);
+	exec_ok(db, "CREATE VIRTUAL TABLE t USING fts5(a, b, tokenize='notes')");
+	assert_int_equal(notes_tokenizer_new(&t), NOTES_OK);
+	assert_int_equal(notes_token_rec_new(&rec[0]), NOTES_OK);
+	assert_int_equal(notes_token_rec_new(&rec[1]), NOTES_OK);
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO t(rowid, a, b) VALUES(?, ?, ?)",
+					    -1, &st, NULL), SQLITE_OK);
+	for (size_t i = 0; i + 1 < sizeof rows / sizeof rows[0]; i++) {
+		const char *a = rows[i], *b = rows[i + 1];
+		assert_int_equal(notes_token_rec_record(rec[0], t, a, (int)strlen(a)), 0);
+		/* the second column's record is of other text: not replayed */
+		assert_int_equal(notes_token_rec_record(rec[1], t, "zzstale", 7), 0);
+		rp.rec = rec;
+		rp.nrec = 2;
+		sqlite3_bind_int(st, 1, (int)i + 1);
+		sqlite3_bind_text(st, 2, a, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, b, -1, SQLITE_STATIC);
+		assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+		sqlite3_reset(st);
+		rp.rec = NULL;
+		rp.nrec = 0;
+	}
+	sqlite3_finalize(st);
+	exec_ok(db, "INSERT INTO t(t) VALUES('integrity-check')");
+	ASSERT_IDS(db, "zzstale", "");
+	/* row i holds rows[i-1] in a and rows[i] in b */
+	ASSERT_IDS(db, "a:kubeproxy", "2");
+	ASSERT_IDS(db, "b:kubeproxy", "1");
+	ASSERT_IDS(db, "a:scheduling", "8");
+	ASSERT_IDS(db, "容器", "5,6");
+	notes_token_rec_free(rec[0]);
+	notes_token_rec_free(rec[1]);
+	notes_tokenizer_free(t);
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -285,6 +333,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_highlight_snippet, setup_en_fr, teardown),
 		cmocka_unit_test_setup_teardown(test_delete_and_integrity, setup_en_fr, teardown),
 		cmocka_unit_test(test_register_errors),
+		cmocka_unit_test(test_replay),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -808,6 +808,67 @@ static void test_independent_objects(void **state)
 	notes_tokenizer_free(b);
 }
 
+/* A recorded tokenization replays exactly what tokenizing gives, only for
+ * the same bytes, and stops when the callback says so. */
+static void test_record_replay(void **state)
+{
+	(void)state;
+	static const char *texts[] = {
+		"kube-proxy PodDisruptionBudget don't 容器运行时 Résumé", "",
+		"\x01" "fr\x01" "les notes planifiées", "x", "snake_case v1.14.0 #2789",
+	};
+	notes_tokenizer *t;
+	notes_token_rec *r;
+	assert_int_equal(notes_tokenizer_new(&t), NOTES_OK);
+	assert_int_equal(notes_token_rec_new(&r), NOTES_OK);
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		const char *x = texts[i];
+		int n = (int)strlen(x);
+		struct toks want, got;
+		assert_int_equal(run(t, NOTES_TOKENIZE_DOCUMENT, x, n, &want), 0);
+		assert_int_equal(notes_token_rec_record(r, t, x, n), 0);
+		memset(&got, 0, sizeof got);
+		assert_int_equal(notes_token_rec_replay(r, x, n, &got, collect), 0);
+		assert_int_equal(got.n, want.n);
+		for (int k = 0; k < want.n; k++)
+			assert_true(same_tok(&got.v[k], &want.v[k]));
+		/* The same bytes elsewhere match; other bytes never do. */
+		char *copy = strdup(x);
+		struct toks again;
+		memset(&again, 0, sizeof again);
+		assert_int_equal(notes_token_rec_replay(r, copy, n, &again, collect), 0);
+		assert_int_equal(again.n, want.n);
+		if (n > 0) {
+			copy[n - 1] ^= 1;
+			assert_int_equal(notes_token_rec_replay(r, copy, n, &again, collect),
+					 -NOTES_E_NOTFOUND);
+			assert_int_equal(notes_token_rec_replay(r, x, n - 1, &again, collect),
+					 -NOTES_E_NOTFOUND);
+		}
+		free(copy);
+		toks_free(&want);
+		toks_free(&got);
+		toks_free(&again);
+	}
+	/* A callback that stops: its value comes back, nothing after it. */
+	const char *x = "one two three four";
+	assert_int_equal(notes_token_rec_record(r, t, x, (int)strlen(x)), 0);
+	struct toks some;
+	memset(&some, 0, sizeof some);
+	some.stop_after = 2;
+	assert_int_equal(notes_token_rec_replay(r, x, (int)strlen(x), &some, collect), 99);
+	assert_int_equal(some.n, 2);
+	toks_free(&some);
+	/* An empty record matches nothing. */
+	notes_token_rec *empty;
+	assert_int_equal(notes_token_rec_new(&empty), NOTES_OK);
+	assert_int_equal(notes_token_rec_replay(empty, "", 0, &some, collect), -NOTES_E_NOTFOUND);
+	notes_token_rec_free(empty);
+	notes_token_rec_free(r);
+	notes_token_rec_free(NULL);
+	notes_tokenizer_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -824,6 +885,7 @@ int main(void)
 		cmocka_unit_test(test_invariants_table),
 		cmocka_unit_test(test_fuzz),
 		cmocka_unit_test(test_independent_objects),
+		cmocka_unit_test(test_record_replay),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
