@@ -347,7 +347,7 @@ static void matched_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_co
 #define PASSAGE_SPAN 32
 /* Bytes tokenized past the line of the chosen window, where a line holding
  * more of the words may still be. */
-#define PASSAGE_LOOKAHEAD 8192
+#define PASSAGE_LOOKAHEAD 1024
 
 /* Token offsets -> byte ranges for the wanted offsets of one column, from
  * its start to PASSAGE_LOOKAHEAD bytes past the line holding the chosen
