@@ -10,9 +10,9 @@
 
 CC      ?= cc
 BUILD   ?= build
-PKGS    := sqlite3 yaml-0.1 libcmark libutf8proc libxxhash
+PKGS    := sqlite3 yaml-0.1 libcmark libutf8proc libxxhash libzstd
 # Debian packages that provide the above (plus libstemmer, which has no .pc).
-DEBS    := libsqlite3-dev libyaml-dev libcmark-dev libutf8proc-dev libxxhash-dev \
+DEBS    := libsqlite3-dev libyaml-dev libcmark-dev libutf8proc-dev libxxhash-dev libzstd-dev \
            libstemmer-dev libcmocka-dev pkg-config bats sqlite3 jq vim
 VERSION := 0.1.0
 

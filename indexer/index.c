@@ -15,6 +15,7 @@
 #include "notes/tokenize.h"
 #include "notes/utf8.h"
 #include "notes/date.h"
+#include "notes/zip.h"
 #include "doc.h"
 #include "frontmatter.h"
 #include "index.h"
@@ -52,6 +53,7 @@ typedef struct job {
 	notes_doc      doc;      /* the parsed note (reused) */
 	notes_buf      col[NOTES_FIELD_COUNT];  /* column texts with language marker */
 	notes_buf      blob;     /* encoded linemap */
+	notes_buf      zcol[NOTES_FIELD_COUNT]; /* col[], stored form (zip.h) */
 	notes_token_rec *rec[NOTES_FIELD_COUNT]; /* each column's tokens */
 } job;
 
@@ -74,6 +76,8 @@ typedef struct run {
 	sqlite3_stmt *del_note;
 	sqlite3_stmt *ins_fts;
 	sqlite3_stmt *del_fts;
+	sqlite3_stmt *ins_content;
+	sqlite3_stmt *del_content;
 	sqlite3_stmt *ins_field;
 	sqlite3_stmt *del_fields;
 
@@ -95,6 +99,7 @@ typedef struct run {
 	pthread_mutex_t mu;      /* guards parsed, tail, quit */
 	pthread_cond_t  cv;      /* any of them changed */
 	notes_tokenizer *wtok;   /* the parsing thread's tokenizer */
+	notes_zip  *wzip;        /* the parsing thread's compressor */
 
 	int         in_txn;      /* a batch transaction is open */
 	unsigned    batch_notes; /* notes written in the open batch */
@@ -170,7 +175,15 @@ static notes_status prepare_all(run *r)
 		{&r->del_note, "DELETE FROM notes%1$s WHERE id=?1"},
 		{&r->ins_fts, "INSERT INTO fts%1$s(rowid, title, headings, meta, body, code)"
 			      " VALUES(?1,?2,?3,?4,?5,?6)"},
-		{&r->del_fts, "DELETE FROM fts%1$s WHERE rowid=?1"},
+		/* contentless FTS5: a note's postings go with the 'delete'
+		 * command, given the texts they were made from */
+		{&r->del_fts, "INSERT INTO fts%1$s(fts%1$s, rowid, title, headings, meta, body, code)"
+			      " SELECT 'delete', id, notes_unzip(title), notes_unzip(headings),"
+			      " notes_unzip(meta), notes_unzip(body), notes_unzip(code)"
+			      " FROM content%1$s WHERE id=?1"},
+		{&r->ins_content, "INSERT INTO content%1$s(id, title, headings, meta, body, code)"
+				  " VALUES(?1,?2,?3,?4,?5,?6)"},
+		{&r->del_content, "DELETE FROM content%1$s WHERE id=?1"},
 		{&r->ins_field, "INSERT INTO fields%1$s(note, key, value) VALUES(?1,?2,?3)"},
 		{&r->del_fields, "DELETE FROM fields%1$s WHERE note=?1"},
 	};
@@ -183,7 +196,7 @@ static void finalize_all(run *r)
 {
 	sqlite3_stmt *all[] = {r->by_path, r->by_hash, r->ins_note, r->upd_note, r->upd_stat,
 			       r->upd_path, r->del_note, r->ins_fts, r->del_fts, r->ins_field,
-			       r->del_fields};
+			       r->del_fields, r->ins_content, r->del_content};
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		sqlite3_finalize(all[i]);
 }
@@ -433,6 +446,12 @@ static notes_status write_note(run *r, job *j)
 	rp->nrec = 0;
 	if (rc != NOTES_OK)
 		return rc;
+	sqlite3_bind_int64(r->ins_content, 1, id);
+	for (int f = 0; f < NOTES_FIELD_COUNT; f++)
+		sqlite3_bind_blob(r->ins_content, 2 + f, j->zcol[f].p, (int)j->zcol[f].n,
+				  SQLITE_STATIC);
+	if ((rc = step_done(r, r->ins_content, "store note")) != NOTES_OK)
+		return rc;
 
 	for (size_t i = 0; i < d->nkv && rc == NOTES_OK; i++) {
 		sqlite3_bind_int64(r->ins_field, 1, id);
@@ -445,11 +464,15 @@ static notes_status write_note(run *r, job *j)
 	return rc;
 }
 
-/* Remove note id from fts and fields (the notes row stays). */
+/* Remove note id from fts, content and fields (the notes row stays). */
 static notes_status unindex_note(run *r, sqlite3_int64 id)
 {
 	sqlite3_bind_int64(r->del_fts, 1, id);
 	notes_status rc = step_done(r, r->del_fts, "remove note");
+	if (rc == NOTES_OK) {
+		sqlite3_bind_int64(r->del_content, 1, id);
+		rc = step_done(r, r->del_content, "remove note");
+	}
 	if (rc == NOTES_OK) {
 		sqlite3_bind_int64(r->del_fields, 1, id);
 		rc = step_done(r, r->del_fields, "remove front matter");
@@ -476,12 +499,16 @@ static void report_doc_warnings(run *r, const notes_doc *d, const char *path)
 /* ---- the parsing thread --------------------------------------------------- */
 
 /* Parse and tokenize job j (on the parsing thread: touches nothing else). */
-static void job_parse(notes_tokenizer *t, job *j)
+static void job_parse(notes_tokenizer *t, notes_zip *z, job *j)
 {
 	notes_doc_reset(&j->doc);
 	j->rc = extract(&j->doc, j->path, j->buf, j->len, &j->flags);
 	if (j->rc == NOTES_OK)
 		j->rc = make_columns(&j->doc, j->col, &j->blob);
+	for (int f = 0; f < NOTES_FIELD_COUNT && j->rc == NOTES_OK; f++) {
+		notes_buf_clear(&j->zcol[f]);
+		notes_zip_pack(&j->rc, z, j->col[f].p ? j->col[f].p : "", j->col[f].n, &j->zcol[f]);
+	}
 	for (int f = 0; f < NOTES_FIELD_COUNT && j->rc == NOTES_OK; f++)
 		/* A failed record only means FTS5 tokenizes this column
 		 * itself. */
@@ -500,7 +527,7 @@ static void *worker_main(void *arg)
 			break;
 		job *j = &r->jobs[r->parsed % PIPE_JOBS];
 		pthread_mutex_unlock(&r->mu);
-		job_parse(r->wtok, j);
+		job_parse(r->wtok, r->wzip, j);
 		pthread_mutex_lock(&r->mu);
 		r->parsed++;
 		pthread_cond_broadcast(&r->cv);
@@ -524,6 +551,7 @@ static void jobs_free(job *jobs)
 		notes_doc_free(&jobs[i].doc);
 		for (int f = 0; f < NOTES_FIELD_COUNT; f++) {
 			notes_buf_free(&jobs[i].col[f]);
+			notes_buf_free(&jobs[i].zcol[f]);
 			notes_token_rec_free(jobs[i].rec[f]);
 		}
 		notes_buf_free(&jobs[i].blob);
@@ -535,6 +563,8 @@ static void jobs_free(job *jobs)
 static notes_status pipe_start(run *r)
 {
 	notes_status st = notes_tokenizer_new(&r->wtok);
+	if (st == NOTES_OK)
+		st = notes_zip_new(&r->wzip);
 	if (st == NOTES_OK && !(r->jobs = calloc(PIPE_JOBS, sizeof *r->jobs)))
 		st = NOTES_E_NOMEM;
 	for (int i = 0; st == NOTES_OK && i < PIPE_JOBS; i++) {
@@ -573,6 +603,8 @@ static void pipe_stop(run *r)
 	r->jobs = NULL;
 	notes_tokenizer_free(r->wtok);
 	r->wtok = NULL;
+	notes_zip_free(r->wzip);
+	r->wzip = NULL;
 }
 
 /* Write the oldest job once it is parsed. */
@@ -939,9 +971,11 @@ static notes_status swap_in_new(run *r)
 	static const char *sql =
 		"BEGIN IMMEDIATE;"
 		"DROP TABLE IF EXISTS fts; DROP TABLE IF EXISTS notes; DROP TABLE IF EXISTS fields;"
+		"DROP TABLE IF EXISTS content;"
 		"ALTER TABLE fts_new RENAME TO fts;"
 		"ALTER TABLE notes_new RENAME TO notes;"
 		"ALTER TABLE fields_new RENAME TO fields;"
+		"ALTER TABLE content_new RENAME TO content;"
 		"DROP INDEX IF EXISTS notes_new_path; DROP INDEX IF EXISTS notes_new_hash;"
 		"DROP INDEX IF EXISTS fields_new_note;"
 		"CREATE UNIQUE INDEX notes_path ON notes(path);"
@@ -1062,12 +1096,16 @@ notes_status notes_index_forget(notes_db *db, const char *root, uint64_t *remove
 		return st;
 	sqlite3_stmt *s = NULL;
 	const char *sql[] = {
-		"DELETE FROM fts WHERE rowid IN (SELECT id FROM notes WHERE root=?1)",
+		"INSERT INTO fts(fts, rowid, title, headings, meta, body, code)"
+		" SELECT 'delete', id, notes_unzip(title), notes_unzip(headings),"
+		" notes_unzip(meta), notes_unzip(body), notes_unzip(code)"
+		" FROM content WHERE id IN (SELECT id FROM notes WHERE root=?1)",
+		"DELETE FROM content WHERE id IN (SELECT id FROM notes WHERE root=?1)",
 		"DELETE FROM fields WHERE note IN (SELECT id FROM notes WHERE root=?1)",
 		"DELETE FROM notes WHERE root=?1",
 		"DELETE FROM roots WHERE path=?1",
 	};
-	for (size_t i = 0; i < 4 && st == NOTES_OK; i++) {
+	for (size_t i = 0; i < sizeof sql / sizeof sql[0] && st == NOTES_OK; i++) {
 		if (sqlite3_prepare_v2(h, sql[i], -1, &s, NULL) != SQLITE_OK) {
 			st = NOTES_E_DB;
 			break;
@@ -1075,7 +1113,7 @@ notes_status notes_index_forget(notes_db *db, const char *root, uint64_t *remove
 		sqlite3_bind_text(s, 1, root, -1, SQLITE_STATIC);
 		if (sqlite3_step(s) != SQLITE_DONE)
 			st = NOTES_E_DB;
-		if (i == 2)
+		if (i == 3)
 			*removed = (uint64_t)sqlite3_changes(h);
 		sqlite3_finalize(s);
 	}
@@ -1128,7 +1166,8 @@ notes_status notes_index_run(notes_db *db, const char *const *roots, size_t nroo
 			st = notes_db_schema_create(db, "_new", true);
 		else
 			st = notes_db_exec(db, "DROP TABLE IF EXISTS fts_new; DROP TABLE IF EXISTS"
-					   " notes_new; DROP TABLE IF EXISTS fields_new;");
+					   " notes_new; DROP TABLE IF EXISTS fields_new;"
+					   " DROP TABLE IF EXISTS content_new;");
 		if (st != NOTES_OK)
 			set_err(&r, "cannot prepare tables: %s", notes_db_errmsg(db));
 	}
@@ -1183,7 +1222,7 @@ notes_status notes_index_run(notes_db *db, const char *const *roots, size_t nroo
 		/* A rebuild without one of the roots would drop its notes:
 		 * keep the old index whole instead. */
 		notes_db_exec(db, "DROP TABLE IF EXISTS fts_new; DROP TABLE IF EXISTS notes_new;"
-			      " DROP TABLE IF EXISTS fields_new;");
+			      " DROP TABLE IF EXISTS fields_new; DROP TABLE IF EXISTS content_new;");
 		set_err(&r, "not rebuilt: an archive root could not be read (see above); "
 			"the previous index is unchanged");
 		st = NOTES_E_IO;

@@ -126,8 +126,16 @@ static const char *schema_sql =
 	"  key TEXT NOT NULL,           -- lowercased front-matter key\n"
 	"  value TEXT NOT NULL COLLATE NOCASE\n"
 	");\n"
+	"CREATE TABLE content%2$s(\n"
+	"  id INTEGER PRIMARY KEY,      -- notes.id\n"
+	"  title BLOB NOT NULL,         -- the FTS5 columns' texts, stored\n"
+	"  headings BLOB NOT NULL,      -- compressed (notes/zip.h);\n"
+	"  meta BLOB NOT NULL,          -- notes_unzip() reads them\n"
+	"  body BLOB NOT NULL,\n"
+	"  code BLOB NOT NULL\n"
+	");\n"
 	"CREATE VIRTUAL TABLE fts%2$s USING fts5(title, headings, meta, body, code,\n"
-	"  tokenize='notes');\n";
+	"  content='', tokenize='notes');\n";
 
 static const char *index_sql =
 	"CREATE UNIQUE INDEX IF NOT EXISTS notes_path ON notes(path);\n"
@@ -154,7 +162,7 @@ notes_status notes_db_schema_create(notes_db *db, const char *sfx, bool replace)
 	if (replace) {
 		snprintf(sql, sizeof sql,
 			 "DROP TABLE IF EXISTS fts%1$s; DROP TABLE IF EXISTS notes%1$s;"
-			 "DROP TABLE IF EXISTS fields%1$s;", sfx);
+			 "DROP TABLE IF EXISTS fields%1$s; DROP TABLE IF EXISTS content%1$s;", sfx);
 		if ((st = notes_db_exec(db, sql)) != NOTES_OK)
 			return st;
 	}

@@ -18,6 +18,7 @@ static SQLITE_EXTENSION_INIT1
 #include <string.h>
 
 #include "notes/tokenize.h"
+#include "notes/zip.h"
 
 /* What one registration shares with the tokenizers it creates.  Allocated by
  * notes_fts5_register(), freed by FTS5 through fts5_glue_destroy() when the
@@ -95,6 +96,27 @@ static void fts5_glue_destroy(void *ctx)
 	free(ctx);
 }
 
+/* notes_unzip(stored): the text of a stored column (notes/zip.h), so that
+ * SQL (deletes, the sqlite3 shell) can read what the index keeps. */
+static void unzip_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
+		return;   /* NULL */
+	notes_buf out = NOTES_BUF_INIT;
+	notes_status st = notes_zip_unpack(sqlite3_value_blob(argv[0]),
+					   (size_t)sqlite3_value_bytes(argv[0]), &out);
+	if (st == NOTES_E_NOMEM) {
+		sqlite3_result_error_nomem(ctx);
+	} else if (st != NOTES_OK) {
+		sqlite3_result_error(ctx, "notes_unzip: damaged stored text", -1);
+	} else {
+		sqlite3_result_text(ctx, out.p ? out.p : "", (int)out.n, free);
+		return;
+	}
+	notes_buf_free(&out);
+}
+
 fts5_api *notes_fts5_api(sqlite3 *db)
 {
 	fts5_api *api = NULL;
@@ -141,6 +163,11 @@ notes_status notes_fts5_register_replay(sqlite3 *db, const char *query_langs,
 		free(g);   /* FTS5 calls xDestroy only once registered */
 		return rc == SQLITE_NOMEM ? NOTES_E_NOMEM : NOTES_E_DB;
 	}
+	rc = sqlite3_create_function(db, "notes_unzip", 1,
+				     SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+				     unzip_fn, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return rc == SQLITE_NOMEM ? NOTES_E_NOMEM : NOTES_E_DB;
 	return NOTES_OK;
 }
 

@@ -10,6 +10,7 @@
 #include "notes/buf.h"
 #include "notes/linemap.h"
 #include "notes/tokenize.h"
+#include "notes/zip.h"
 #include "rank.h"
 
 #define BM25_K1 1.2
@@ -416,10 +417,9 @@ static int col_pref(int col)
 static void passage_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
 		       int nval, sqlite3_value **vals)
 {
-	(void)nval;
-	(void)vals;
 	int ninst = 0, rc;
-	if ((rc = api->xInstCount(fts, &ninst)) != SQLITE_OK || ninst == 0) {
+	if (nval < NOTES_FIELD_COUNT || (rc = api->xInstCount(fts, &ninst)) != SQLITE_OK ||
+	    ninst == 0) {
 		sqlite3_result_null(ctx);
 		return;
 	}
@@ -481,19 +481,29 @@ static void passage_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_co
 		}
 		n += cn;
 	}
-	const char *text = NULL;
-	int ntext = 0;
-	if (best_col < 0 || api->xColumnText(fts, best_col, &text, &ntext) != SQLITE_OK) {
+	/* The column's text, from its stored form (the index is contentless). */
+	notes_buf col = NOTES_BUF_INIT;
+	notes_status zst = best_col < 0 ? NOTES_E_NOTFOUND
+		: notes_zip_unpack(sqlite3_value_blob(vals[best_col]),
+				   (size_t)sqlite3_value_bytes(vals[best_col]), &col);
+	if (zst != NOTES_OK || col.n > INT32_MAX) {
 		free(off);
 		free(in);
-		sqlite3_result_null(ctx);
+		notes_buf_free(&col);
+		if (zst == NOTES_E_NOMEM)
+			sqlite3_result_error_nomem(ctx);
+		else
+			sqlite3_result_null(ctx);
 		return;
 	}
+	const char *text = col.p ? col.p : "";
+	int ntext = (int)col.n;
 	offmap m = {off + c0, cn0, 0, 0, start, end, wj - 1 - c0, -1, text, ntext};
 	rc = api->xTokenize(fts, text, ntext, &m, offmap_cb);
 	free(in);
 	if ((rc != SQLITE_OK && rc != SQLITE_DONE) || m.next <= wi - c0) {
 		free(off);
+		notes_buf_free(&col);
 		sqlite3_result_null(ctx);
 		return;
 	}
@@ -539,6 +549,7 @@ static void passage_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_co
 	free(off);
 	if (best_hs < 0 || bst != NOTES_OK) {
 		notes_buf_free(&out);
+		notes_buf_free(&col);
 		if (bst != NOTES_OK)
 			sqlite3_result_error_nomem(ctx);
 		else
@@ -572,6 +583,7 @@ static void passage_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_co
 	notes_buf_append_char(&bst, &res, '\n');
 	notes_buf_append(&bst, &res, text + ws, (size_t)(we - ws));
 	notes_buf_free(&out);
+	notes_buf_free(&col);
 	if (bst != NOTES_OK) {
 		notes_buf_free(&res);
 		sqlite3_result_error_nomem(ctx);

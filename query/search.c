@@ -554,9 +554,11 @@ static notes_status fill_details(run *r, const char *expr, size_t from, int64_t 
 		notes_buf_printf(&rc, &sql,
 			"SELECT f.rowid, n.path, n.title, n.date, n.size, n.mtime_ns, n.linemap,"
 			" (SELECT group_concat(value, ', ') FROM fields WHERE note = n.id AND key IN ('tags','tag')),"
-			" %s, %s, notes_matched(fts), f.headings"
-			" FROM fts f JOIN notes n ON n.id = f.rowid WHERE fts MATCH ?1",
-			r->o->no_passages ? "NULL" : "notes_passage(fts)",
+			" %s, %s, notes_matched(fts), notes_unzip(c.headings)"
+			" FROM fts f JOIN notes n ON n.id = f.rowid JOIN content c ON c.id = f.rowid"
+			" WHERE fts MATCH ?1",
+			r->o->no_passages ? "NULL"
+				: "notes_passage(fts, c.title, c.headings, c.meta, c.body, c.code)",
 			r->o->explain ? "notes_explain(fts, " WEIGHTS ", n.date)" : "NULL");
 	int prefix = 0;
 	for (size_t i = 0; i < notes_query_nterms(r->q); i++)

@@ -2,15 +2,21 @@
  * db.h — the index database: where it lives, opening it, its schema, and the
  * one-indexer-at-a-time lock.
  *
- * Schema (SCHEMA_VERSION 1):
+ * Schema (SCHEMA_VERSION 2):
  *   meta(key, value)           schema_version, tokenizer_version, langs, last_run...
  *   roots(path, added)         archive roots the indexer remembers
  *   notes(id, path, root, size, mtime_ns, hash, title, date, lang, flags,
  *         linemap, nwarn)      one row per indexed note; id = fts rowid
  *   fields(note, key, value)   front-matter values (multi-valued keys repeat)
- *   fts(title, headings, meta, body, code)   FTS5, tokenize='notes'
- * A full rebuild builds notes_new/fields_new/fts_new beside them and swaps
- * them in with one short transaction, so queries never see a half index.
+ *   content(id, title, headings, meta, body, code)
+ *                              the column texts, compressed (notes/zip.h)
+ *   fts(title, headings, meta, body, code)   FTS5, contentless, tokenize='notes'
+ * FTS5 keeps only the inverted index: the texts it was given live in
+ * `content`, about a third of their size, and a note's postings are removed
+ * with FTS5's 'delete' command fed from there (notes_unzip()).  A full
+ * rebuild builds notes_new/fields_new/content_new/fts_new beside them and
+ * swaps them in with one short transaction, so queries never see a half
+ * index.
  */
 #ifndef NOTES_DB_H
 #define NOTES_DB_H
@@ -19,7 +25,7 @@
 #include <sys/types.h>
 #include "notes/status.h"
 
-#define NOTES_SCHEMA_VERSION 1
+#define NOTES_SCHEMA_VERSION 2
 
 typedef struct sqlite3 sqlite3;
 typedef struct notes_db notes_db;

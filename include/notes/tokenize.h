@@ -182,8 +182,9 @@ typedef struct notes_token_replay {
 /* ---- FTS5 glue (lib/fts5_glue.c) ---------------------------------------- */
 typedef struct sqlite3 sqlite3;
 
-/* Register the "notes" tokenizer on db.  Every connection that touches the
- * index must call this first.  `query_langs` as for
+/* Register the "notes" tokenizer on db, and the SQL function
+ * notes_unzip(stored) that gives back a stored column text (notes/zip.h).
+ * Every connection that touches the index must call this first.  `query_langs` as for
  * notes_tokenizer_set_query_langs (NULL = "en"); copied.  Arguments after
  * the name in tokenize='notes ...' are ignored.  Returns NOTES_E_DB when db
  * has no FTS5 (detail in sqlite3_errmsg(db)), NOTES_E_NOMEM, NOTES_E_USAGE

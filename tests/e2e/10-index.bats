@@ -180,8 +180,8 @@ teardown() { common_teardown; }
 	run paths_for shortcodeinner
 	[ "$output" = "$T/notes/howto/go-retry-helper.md" ]
 	# The shortcode name "note" must not reach the stored text (read the
-	# FTS5 content table directly: no tokenizer needed).
-	body=$(sqlite3 "$DB" "SELECT c3 FROM fts_content WHERE id=(SELECT id FROM notes WHERE path LIKE '%go-retry-helper.md')")
+	# stored body with the extension's notes_unzip()).
+	body=$(sqlite3 "$DB" ".load $TOP/build/notes_fts5" "SELECT notes_unzip(body) FROM content WHERE id=(SELECT id FROM notes WHERE path LIKE '%go-retry-helper.md')")
 	[[ "$body" == *shortcodeinner* ]]
 	[[ "$body" != *"{{"* ]]
 	[[ "$body" != *"note >"* ]]
