@@ -187,6 +187,17 @@ static int move_aside(const char *path, char *dest, size_t destsz)
 	return 0;
 }
 
+/* Remove a first build's file and any journal files of it. */
+static void remove_building(const char *path)
+{
+	const char *sfx[] = {"", "-journal", "-wal", "-shm"};
+	for (int i = 0; i < 4; i++) {
+		char p[PATH_MAX + 48];
+		snprintf(p, sizeof p, "%s%s", path, sfx[i]);
+		(void)unlink(p);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	enum { OPT_DB = 256, OPT_EXT, OPT_MAXSIZE, OPT_FULL, OPT_FORGET, OPT_WAIT, OPT_VERSION };
@@ -272,6 +283,7 @@ int main(int argc, char **argv)
 	}
 
 	int exit_code = 0;
+	char *building = NULL;   /* a first build's file until renamed */
 	notes_lock *lock = NULL;
 	notes_db *db = NULL;
 	char *err = NULL;
@@ -294,7 +306,22 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	st = notes_db_open(dbpath, NOTES_DB_CREATE, &db, &err);
+	/* A first build goes to DB.building and is renamed when complete:
+	 * written once, without a journal, and invisible until whole. */
+	struct stat dsb;
+	if (!forget && nroots > 0 && stat(dbpath, &dsb) != 0 && errno == ENOENT) {
+		size_t n = strlen(dbpath) + 32;
+		if (!(building = malloc(n))) {
+			fprintf(stderr, "%s: out of memory\n", prog);
+			exit_code = EXIT_FATAL;
+			goto out;
+		}
+		snprintf(building, n, "%s.building", dbpath);
+		remove_building(building);   /* left by a killed first build */
+		st = notes_db_open(building, NOTES_DB_CREATE | NOTES_DB_BULK, &db, &err);
+	} else {
+		st = notes_db_open(dbpath, NOTES_DB_CREATE, &db, &err);
+	}
 	if (st == NOTES_E_CORRUPT && full) {
 		char dest[PATH_MAX + 64];
 		if (move_aside(dbpath, dest, sizeof dest) != 0) {
@@ -396,6 +423,18 @@ int main(int argc, char **argv)
 		exit_code = st == NOTES_E_BUSY ? EXIT_BUSY : EXIT_FATAL;
 		goto out;
 	}
+	if (building) {
+		st = notes_db_publish(db, dbpath);
+		db = NULL;
+		if (st != NOTES_OK) {
+			fprintf(stderr, "%s: %s: cannot finish the first build: %s\n", prog, dbpath,
+				st == NOTES_E_IO ? strerror(errno) : notes_status_str(st));
+			exit_code = EXIT_FATAL;
+			goto out;
+		}
+		free(building);
+		building = NULL;
+	}
 	if (!c.quiet) {
 		double mbs = s.seconds > 0 ? (double)s.bytes / 1e6 / s.seconds : 0;
 		fprintf(stderr, "%s: %s%llu new, %llu changed, %llu renamed, %llu deleted, "
@@ -411,6 +450,10 @@ int main(int argc, char **argv)
 out:
 	free(err);
 	notes_db_close(db);
+	if (building) {   /* a first build that failed leaves nothing */
+		remove_building(building);
+		free(building);
+	}
 	notes_lock_release(lock);
 	for (size_t i = 0; i < nroots; i++)
 		free(roots[i]);

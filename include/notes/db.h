@@ -34,6 +34,9 @@ typedef struct notes_lock notes_lock;
 enum notes_db_flags {
 	NOTES_DB_READONLY = 1 << 0,  /* never write, not even the schema (query binary) */
 	NOTES_DB_CREATE   = 1 << 1,  /* create file, folder and schema if missing */
+	NOTES_DB_BULK     = 1 << 2,  /* a file nobody reads yet (a first build, under
+				      * another name): no journal, no syncs, until
+				      * notes_db_publish() */
 };
 
 /*
@@ -56,6 +59,15 @@ notes_status notes_db_path_resolve(const char *opt, char **out);
  */
 notes_status notes_db_open(const char *path, int flags, notes_db **out, char **errmsg);
 void notes_db_close(notes_db *db);
+
+/*
+ * Finish a database opened with NOTES_DB_BULK: switch it to WAL, close it
+ * (db is freed whatever happens), flush it to disk, and rename it to path,
+ * so that readers find either no index or the whole of it.  A first build
+ * writes each page once this way, instead of to the WAL and again to the
+ * database.  NOTES_E_IO (errno set) or the SQLite failure's status.
+ */
+notes_status notes_db_publish(notes_db *db, const char *path);
 
 /* The SQLite handle, valid until notes_db_close(). */
 sqlite3 *notes_db_handle(notes_db *db);

@@ -72,3 +72,27 @@ teardown_file() {
 	[ "$(paths_for quuxplorator)" = "$g" ]
 	[ "$(sqlite3 "$NOTES_DB" 'SELECT count(*) FROM notes')" -eq $((n - 1)) ]
 }
+
+@test "corpus: a first build is invisible until complete; killed, it leaves no index" {
+	need_corpus
+	db="$CT/first.db"
+	NOTES_DB="$db" "$INDEX" -q "$CORPUS" 2>/dev/null &
+	pid=$!
+	# wait until the build has begun writing, then kill it
+	for _ in $(seq 200); do [ -s "$db.building" ] && break; sleep 0.01; done
+	[ -e "$db.building" ]
+	[ ! -e "$db" ]   # readers never see a half-built first index
+	kill -9 "$pid"
+	wait "$pid" || true
+	[ ! -e "$db" ]
+	run --separate-stderr env NOTES_DB="$db" "$SEARCH" kubelet
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"no index at"* ]]
+	# the next run starts over and publishes the whole index
+	NOTES_DB="$db" "$INDEX" -q "$CORPUS" 2>/dev/null
+	[ -e "$db" ]
+	[ ! -e "$db.building" ]
+	[ "$(sqlite3 "$db" 'PRAGMA journal_mode')" = wal ]
+	[ "$(sqlite3 "$db" 'SELECT count(*) FROM notes')" = "$(sqlite3 "$NOTES_DB" 'SELECT count(*) FROM notes')" ]
+	[ "$(stat -c %a "$db")" = 600 ]
+}
