@@ -239,6 +239,11 @@ static notes_status batch_commit(run *r)
 
 static notes_status batch_maybe_commit(run *r)
 {
+	/* Commits bound what a killed run loses and how stale readers get;
+	 * a first build has no readers and nothing to lose.  (Each commit
+	 * also flushes FTS5's pending postings into one more segment.) */
+	if (r->o->bulk)
+		return NOTES_OK;
 	if (r->in_txn && (r->batch_notes >= BATCH_NOTES || r->batch_bytes >= BATCH_BYTES ||
 			  now_s() - r->batch_t0 >= BATCH_SECONDS))
 		return batch_commit(r);

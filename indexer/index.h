@@ -41,6 +41,8 @@ typedef struct notes_index_opts {
 	size_t   nexts;            /* number of exts */
 	uint64_t max_size;         /* larger files are skipped with a warning */
 	bool     full;             /* rebuild everything */
+	bool     bulk;             /* nobody reads db yet (NOTES_DB_BULK): one
+				    * transaction, no intermediate commits */
 	/* Called for each warning; path is the file (or root), line 0 when the
 	 * warning is not tied to a line.  Strings valid during the call. */
 	void (*on_warning)(void *ctx, const char *path, int line, const char *msg);

@@ -413,6 +413,7 @@ int main(int argc, char **argv)
 
 	notes_index_opts o = {
 		.exts = exts, .nexts = nexts, .max_size = max_size, .full = full != 0,
+		.bulk = building != NULL,
 		.on_warning = on_warning, .on_progress = on_progress, .ctx = &c,
 	};
 	notes_index_stats s;
