@@ -310,10 +310,13 @@ notes_status notes_db_open(const char *path, int flags, notes_db **out, char **e
 		goto fail;
 	}
 
-	/* Read-write even for queries: a WAL reader needs the -shm file,
-	 * which it may have to create.  SQLite falls back to read-only by
-	 * itself when the file is not writable. */
-	int rc = sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+	/* Queries open read-only: such a connection never checkpoints, so
+	 * closing it leaves the -wal and -shm files for the next query instead
+	 * of deleting them (SQLite still creates them when it may). */
+	int rc = sqlite3_open_v2(path, &db->h,
+				 ((flags & NOTES_DB_READONLY) ? SQLITE_OPEN_READONLY
+							       : SQLITE_OPEN_READWRITE) |
+				 SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		why = str_printf("cannot open %s: %s", path,
 				 db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc));
