@@ -32,6 +32,9 @@
  * enough to keep the parsing thread busy, bounded memory. */
 #define PIPE_JOBS  16
 #define PIPE_BYTES (64u << 20)
+/* Positions between restart points kept for passages (notes_passage
+ * tokenizes at most about this much before the passage it shows). */
+#define CKPT_EVERY 256
 
 enum { FLAG_TITLE_FROM_NAME = 1, FLAG_DATE_FROM_NAME = 2 };
 
@@ -54,6 +57,7 @@ typedef struct job {
 	notes_buf      col[NOTES_FIELD_COUNT];  /* column texts with language marker */
 	notes_buf      blob;     /* encoded linemap */
 	notes_buf      zcol[NOTES_FIELD_COUNT]; /* col[], stored form (zip.h) */
+	notes_buf      ckpt;     /* restart points of every column */
 	notes_token_rec *rec[NOTES_FIELD_COUNT]; /* each column's tokens */
 } job;
 
@@ -181,8 +185,8 @@ static notes_status prepare_all(run *r)
 			      " SELECT 'delete', id, notes_unzip(title), notes_unzip(headings),"
 			      " notes_unzip(meta), notes_unzip(body), notes_unzip(code)"
 			      " FROM content%1$s WHERE id=?1"},
-		{&r->ins_content, "INSERT INTO content%1$s(id, title, headings, meta, body, code)"
-				  " VALUES(?1,?2,?3,?4,?5,?6)"},
+		{&r->ins_content, "INSERT INTO content%1$s(id, title, headings, meta, body, code,"
+				  " ckpt) VALUES(?1,?2,?3,?4,?5,?6,?7)"},
 		{&r->del_content, "DELETE FROM content%1$s WHERE id=?1"},
 		{&r->ins_field, "INSERT INTO fields%1$s(note, key, value) VALUES(?1,?2,?3)"},
 		{&r->del_fields, "DELETE FROM fields%1$s WHERE note=?1"},
@@ -455,6 +459,8 @@ static notes_status write_note(run *r, job *j)
 	for (int f = 0; f < NOTES_FIELD_COUNT; f++)
 		sqlite3_bind_blob(r->ins_content, 2 + f, j->zcol[f].p, (int)j->zcol[f].n,
 				  SQLITE_STATIC);
+	sqlite3_bind_blob(r->ins_content, 7, j->ckpt.p ? j->ckpt.p : "", (int)j->ckpt.n,
+			  SQLITE_STATIC);
 	if ((rc = step_done(r, r->ins_content, "store note")) != NOTES_OK)
 		return rc;
 
@@ -514,11 +520,14 @@ static void job_parse(notes_tokenizer *t, notes_zip *z, job *j)
 		notes_buf_clear(&j->zcol[f]);
 		notes_zip_pack(&j->rc, z, j->col[f].p ? j->col[f].p : "", j->col[f].n, &j->zcol[f]);
 	}
-	for (int f = 0; f < NOTES_FIELD_COUNT && j->rc == NOTES_OK; f++)
+	notes_buf_clear(&j->ckpt);
+	for (int f = 0; f < NOTES_FIELD_COUNT && j->rc == NOTES_OK; f++) {
 		/* A failed record only means FTS5 tokenizes this column
-		 * itself. */
+		 * itself (and passages of it start from its top). */
 		(void)notes_token_rec_record(j->rec[f], t, j->col[f].p ? j->col[f].p : "",
 					     (int)j->col[f].n);
+		notes_token_rec_checkpoints(&j->rc, j->rec[f], CKPT_EVERY, &j->ckpt);
+	}
 }
 
 static void *worker_main(void *arg)
@@ -560,6 +569,7 @@ static void jobs_free(job *jobs)
 			notes_token_rec_free(jobs[i].rec[f]);
 		}
 		notes_buf_free(&jobs[i].blob);
+		notes_buf_free(&jobs[i].ckpt);
 	}
 	free(jobs);
 }

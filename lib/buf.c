@@ -86,3 +86,31 @@ void notes_buf_free(notes_buf *b)
 	b->p = NULL;
 	b->n = b->cap = 0;
 }
+
+void notes_buf_put_varint(notes_status *rc, notes_buf *b, uint64_t v)
+{
+	unsigned char tmp[10];
+	int n = 0;
+	do {
+		unsigned char c = v & 0x7f;
+		v >>= 7;
+		tmp[n++] = c | (v ? 0x80 : 0);
+	} while (v);
+	notes_buf_append(rc, b, tmp, (size_t)n);
+}
+
+int notes_varint_get(const unsigned char **p, const unsigned char *end, uint64_t *v)
+{
+	uint64_t r = 0;
+	for (int shift = 0; shift < 64; shift += 7) {
+		if (*p >= end)
+			return -1;
+		unsigned char c = *(*p)++;
+		r |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80)) {
+			*v = r;
+			return 0;
+		}
+	}
+	return -1;
+}

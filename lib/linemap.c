@@ -46,18 +46,6 @@ void notes_linemap_free(notes_linemap *m)
 	memset(m, 0, sizeof *m);
 }
 
-static void put_varint(notes_status *rc, notes_buf *out, uint64_t v)
-{
-	unsigned char tmp[10];
-	int n = 0;
-	do {
-		unsigned char c = v & 0x7f;
-		v >>= 7;
-		tmp[n++] = c | (v ? 0x80 : 0);
-	} while (v);
-	notes_buf_append(rc, out, tmp, (size_t)n);
-}
-
 /* Zig-zag so that small negative source deltas stay small. */
 static uint64_t zz(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
 static int64_t unzz(uint64_t v) { return (int64_t)(v >> 1) ^ -(int64_t)(v & 1); }
@@ -65,31 +53,15 @@ static int64_t unzz(uint64_t v) { return (int64_t)(v >> 1) ^ -(int64_t)(v & 1); 
 void notes_linemap_encode(notes_status *rc, const notes_linemap *m, notes_buf *out)
 {
 	for (int f = 0; f < NOTES_FIELD_COUNT; f++) {
-		put_varint(rc, out, m->nseg[f]);
+		notes_buf_put_varint(rc, out, m->nseg[f]);
 		int64_t po = 0, ps = 0;
 		for (size_t i = 0; i < m->nseg[f]; i++) {
-			put_varint(rc, out, (uint64_t)(m->seg[f][i].off - po));
-			put_varint(rc, out, zz((int64_t)m->seg[f][i].src - ps));
+			notes_buf_put_varint(rc, out, (uint64_t)(m->seg[f][i].off - po));
+			notes_buf_put_varint(rc, out, zz((int64_t)m->seg[f][i].src - ps));
 			po = m->seg[f][i].off;
 			ps = m->seg[f][i].src;
 		}
 	}
-}
-
-static int get_varint(const unsigned char **p, const unsigned char *end, uint64_t *v)
-{
-	uint64_t r = 0;
-	for (int shift = 0; shift < 64; shift += 7) {
-		if (*p >= end)
-			return -1;
-		unsigned char c = *(*p)++;
-		r |= (uint64_t)(c & 0x7f) << shift;
-		if (!(c & 0x80)) {
-			*v = r;
-			return 0;
-		}
-	}
-	return -1;
 }
 
 notes_status notes_linemap_decode(const void *blob, size_t n, notes_linemap *m)
@@ -98,7 +70,7 @@ notes_status notes_linemap_decode(const void *blob, size_t n, notes_linemap *m)
 	memset(m, 0, sizeof *m);
 	for (int f = 0; f < NOTES_FIELD_COUNT; f++) {
 		uint64_t cnt;
-		if (get_varint(&p, end, &cnt) || cnt > n)
+		if (notes_varint_get(&p, end, &cnt) || cnt > n)
 			goto corrupt;
 		if (cnt) {
 			m->seg[f] = malloc(cnt * sizeof(notes_segment));
@@ -111,7 +83,7 @@ notes_status notes_linemap_decode(const void *blob, size_t n, notes_linemap *m)
 		int64_t po = 0, ps = 0;
 		for (uint64_t i = 0; i < cnt; i++) {
 			uint64_t d, s;
-			if (get_varint(&p, end, &d) || get_varint(&p, end, &s))
+			if (notes_varint_get(&p, end, &d) || notes_varint_get(&p, end, &s))
 				goto corrupt;
 			po += (int64_t)d;
 			ps += unzz(s);

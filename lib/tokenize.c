@@ -1258,3 +1258,33 @@ int notes_token_rec_replay(const notes_token_rec *r, const char *text, int n, vo
 	}
 	return 0;
 }
+
+void notes_token_rec_checkpoints(notes_status *rc, const notes_token_rec *r, int every,
+				 notes_buf *out)
+{
+	notes_buf pts = NOTES_BUF_INIT;
+	uint64_t n = 0, last_pos = 0, last_byte = 0;
+	int64_t pos = -1, next = every;
+	for (size_t at = 0; r && r->text && at < r->used && *rc == NOTES_OK;) {
+		struct tok_rec_head h;
+		memcpy(&h, r->p + at, sizeof h);
+		at += sizeof h + h.len;
+		if (h.flags & NOTES_TOKEN_COLOCATED)
+			continue;
+		pos++;
+		if (pos < next || h.start <= 0)
+			continue;
+		char before = r->text[h.start - 1];
+		if (before != ' ' && before != '\t' && before != '\n')
+			continue;
+		notes_buf_put_varint(rc, &pts, (uint64_t)pos - last_pos);
+		notes_buf_put_varint(rc, &pts, (uint64_t)h.start - last_byte);
+		last_pos = (uint64_t)pos;
+		last_byte = (uint64_t)h.start;
+		n++;
+		next = pos + every;
+	}
+	notes_buf_put_varint(rc, out, n);
+	notes_buf_append(rc, out, pts.p ? pts.p : "", pts.n);
+	notes_buf_free(&pts);
+}

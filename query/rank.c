@@ -364,6 +364,7 @@ typedef struct offmap {
 	int le;            /* where to stop once known, else -1 */
 	const char *text;  /* the column text */
 	int ntext;         /* its length */
+	int base;          /* offset in text of what is tokenized */
 } offmap;
 
 static int offmap_cb(void *p, int tflags, const char *tok, int ntok, int start, int end)
@@ -373,6 +374,8 @@ static int offmap_cb(void *p, int tflags, const char *tok, int ntok, int start, 
 	(void)ntok;
 	if (tflags & FTS5_TOKEN_COLOCATED)
 		return SQLITE_OK;
+	start += m->base;
+	end += m->base;
 	if (m->le >= 0 && start >= m->le)
 		return SQLITE_DONE;
 	while (m->next < m->nwant && m->want[m->next] == m->pos) {
@@ -399,6 +402,37 @@ static int col_pref(int col)
 	case NOTES_FIELD_TITLE:    return 2;
 	case NOTES_FIELD_META:     return 1;
 	default:                   return 0;
+	}
+}
+
+/* Positions before the window where tokenizing may restart, at least: so
+ * that hits earlier on the window's line are still seen. */
+#define PASSAGE_MARGIN 64
+
+/* The restart point of column col (see notes_token_rec_checkpoints) last
+ * at or before position target: *pos, *byte; 0, 0 when there is none or
+ * the points are damaged. */
+static void restart_point(const unsigned char *p, size_t n, int col, int target, int *pos,
+			  int *byte)
+{
+	const unsigned char *end = p + n;
+	uint64_t cnt, dp, db, at_pos = 0, at_byte = 0;
+	*pos = *byte = 0;
+	for (int f = 0; p && target > 0 && f <= col; f++) {
+		if (notes_varint_get(&p, end, &cnt))
+			return;
+		for (uint64_t i = 0; i < cnt; i++) {
+			if (notes_varint_get(&p, end, &dp) || notes_varint_get(&p, end, &db))
+				return;
+			if (f < col)
+				continue;
+			at_pos += dp;
+			at_byte += db;
+			if (at_pos > (uint64_t)target || at_byte > INT32_MAX)
+				return;
+			*pos = (int)at_pos;
+			*byte = (int)at_byte;
+		}
 	}
 }
 
@@ -498,10 +532,24 @@ static void passage_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_co
 	}
 	const char *text = col.p ? col.p : "";
 	int ntext = (int)col.n;
-	offmap m = {off + c0, cn0, 0, 0, start, end, wj - 1 - c0, -1, text, ntext};
-	rc = api->xTokenize(fts, text, ntext, &m, offmap_cb);
+	/* Tokenize from the last restart point well before the window (the
+	 * top of the column without one): the positions of the offsets
+	 * wanted from there on, and where they are. */
+	int rpos = 0, rbyte = 0;
+	if (nval > NOTES_FIELD_COUNT)
+		restart_point(sqlite3_value_blob(vals[NOTES_FIELD_COUNT]),
+			      (size_t)sqlite3_value_bytes(vals[NOTES_FIELD_COUNT]), best_col,
+			      off[wi] - PASSAGE_MARGIN, &rpos, &rbyte);
+	if (rbyte > ntext)
+		rpos = rbyte = 0;
+	int k0 = c0;
+	while (k0 < wi && off[k0] < rpos)
+		k0++;
+	offmap m = {off + k0, cn0 - (k0 - c0), 0, rpos, start, end, wj - 1 - k0, -1, text, ntext,
+		    rbyte};
+	rc = api->xTokenize(fts, text + rbyte, ntext - rbyte, &m, offmap_cb);
 	free(in);
-	if ((rc != SQLITE_OK && rc != SQLITE_DONE) || m.next <= wi - c0) {
+	if ((rc != SQLITE_OK && rc != SQLITE_DONE) || m.next <= wi - k0) {
 		free(off);
 		notes_buf_free(&col);
 		sqlite3_result_null(ctx);
@@ -509,7 +557,7 @@ static void passage_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_co
 	}
 	/* Of the lines tokenized (up to the window's end), the one with the
 	 * most distinct phrases, the earliest of equals; and its hits. */
-	const int *cp = phr + c0;
+	const int *cp = phr + k0;
 	int best_ps = 0, best_pe = 0, best_d = -1;
 	for (int h = 0; h < m.next;) {
 		int ls = start[h], le = end[h];

@@ -558,7 +558,7 @@ static notes_status fill_details(run *r, const char *expr, size_t from, int64_t 
 			" FROM fts f JOIN notes n ON n.id = f.rowid JOIN content c ON c.id = f.rowid"
 			" WHERE fts MATCH ?1",
 			r->o->no_passages ? "NULL"
-				: "notes_passage(fts, c.title, c.headings, c.meta, c.body, c.code)",
+				: "notes_passage(fts, c.title, c.headings, c.meta, c.body, c.code, c.ckpt)",
 			r->o->explain ? "notes_explain(fts, " WEIGHTS ", n.date)" : "NULL");
 	int prefix = 0;
 	for (size_t i = 0; i < notes_query_nterms(r->q); i++)

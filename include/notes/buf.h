@@ -9,6 +9,7 @@
 #define NOTES_BUF_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "notes/status.h"
 
 typedef struct notes_buf {
@@ -27,6 +28,11 @@ void notes_buf_append_char(notes_status *rc, notes_buf *b, char c);
 /* printf-style append. */
 void notes_buf_printf(notes_status *rc, notes_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Append v as a little-endian base-128 varint (1..10 bytes). */
+void notes_buf_put_varint(notes_status *rc, notes_buf *b, uint64_t v);
+/* Read a varint at *p (not past end) into *v and advance *p; -1 when the
+ * bytes end first or it is longer than 10 bytes. */
+int notes_varint_get(const unsigned char **p, const unsigned char *end, uint64_t *v);
 /* Forget the contents, keep the allocation. */
 void notes_buf_clear(notes_buf *b);
 void notes_buf_free(notes_buf *b);

@@ -8,8 +8,10 @@
  *   notes(id, path, root, size, mtime_ns, hash, title, date, lang, flags,
  *         linemap, nwarn)      one row per indexed note; id = fts rowid
  *   fields(note, key, value)   front-matter values (multi-valued keys repeat)
- *   content(id, title, headings, meta, body, code)
- *                              the column texts, compressed (notes/zip.h)
+ *   content(id, title, headings, meta, body, code, ckpt)
+ *                              the column texts, compressed (notes/zip.h),
+ *                              and their restart points (notes_token_rec_checkpoints,
+ *                              per column)
  *   fts(title, headings, meta, body, code)   FTS5, contentless, tokenize='notes'
  * FTS5 keeps only the inverted index: the texts it was given live in
  * `content`, about a third of their size, and a note's postings are removed

@@ -86,6 +86,7 @@
 #define NOTES_TOKENIZE_H
 
 #include <stddef.h>
+#include "notes/buf.h"
 #include "notes/status.h"
 
 /* Bump whenever the output for any input may change.  Stored in the database;
@@ -168,6 +169,17 @@ int notes_token_rec_record(notes_token_rec *r, notes_tokenizer *t, const char *t
  * non-zero value; otherwise return -NOTES_E_NOTFOUND without calling cb. */
 int notes_token_rec_replay(const notes_token_rec *r, const char *text, int n, void *ctx,
 			   notes_token_cb cb);
+
+/* Places where tokenizing the recorded text may start over: after an
+ * ASCII space, tab or newline the tokenizer holds no state, so the tokens of
+ * text[byte..] are those of the whole text from that point, their positions
+ * less `pos` and offsets less `byte` (in DOCUMENT and AUX runs).  Appends to
+ * out, as varints, the number of such points kept and their (position,
+ * byte) deltas: the first token start at or after every `every` positions
+ * that qualifies.  Lets a passage be tokenized from near its start instead
+ * of from the top of a long note.  Sticky status. */
+void notes_token_rec_checkpoints(notes_status *rc, const notes_token_rec *r, int every,
+				 notes_buf *out);
 
 /* Records offered to the FTS5 glue of one connection (notes_fts5_register
  * with replay): DOCUMENT tokenizations of a text equal to a recorded one are

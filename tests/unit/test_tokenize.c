@@ -869,6 +869,92 @@ static void test_record_replay(void **state)
 	notes_tokenizer_free(t);
 }
 
+/* Tokenizing from a restart point gives the rest of the whole text's
+ * tokens: same offsets (shifted), same positions (shifted), DOCUMENT and
+ * AUX alike. */
+static void test_checkpoints(void **state)
+{
+	(void)state;
+	notes_buf text = NOTES_BUF_INIT;
+	notes_status rc = NOTES_OK;
+	static const char *words[] = {
+		"kube-proxy", "PodDisruptionBudget", "don't", "容器运行时", "Résumé", "x",
+		"snake_case", "#2789", "e\xcc\x81t\xc3\xa9", "HTTPServer", "v1.14.0", "ﾃｽﾄ",
+		"a.b-c_d", "IPv6Address", "--", "...", "\xff", "k8s",
+	};
+	uint32_t x = 7;
+	notes_buf_append_str(&rc, &text, "\x01" "fr\x01");
+	for (int i = 0; i < 3000; i++) {
+		x = x * 1103515245u + 12345u;
+		notes_buf_append_str(&rc, &text, words[(x >> 16) % (sizeof words / sizeof words[0])]);
+		notes_buf_append_str(&rc, &text, (x >> 8) % 7 == 0 ? "\n" : (x >> 8) % 5 == 0 ? "\t" : " ");
+	}
+	assert_int_equal(rc, NOTES_OK);
+	notes_tokenizer *t;
+	notes_token_rec *r;
+	assert_int_equal(notes_tokenizer_new(&t), NOTES_OK);
+	assert_int_equal(notes_token_rec_new(&r), NOTES_OK);
+	assert_int_equal(notes_token_rec_record(r, t, text.p, (int)text.n), 0);
+	notes_buf ck = NOTES_BUF_INIT;
+	notes_token_rec_checkpoints(&rc, r, 100, &ck);
+	assert_int_equal(rc, NOTES_OK);
+
+	for (int mode = 0; mode < 2; mode++) {
+		int flags = mode ? NOTES_TOKENIZE_AUX : NOTES_TOKENIZE_DOCUMENT;
+		struct toks all;
+		assert_int_equal(run(t, flags, text.p, (int)text.n, &all), 0);
+		const unsigned char *p = (const unsigned char *)ck.p, *end = p + ck.n;
+		uint64_t n, dp, db, pos = 0, byte = 0;
+		assert_int_equal(notes_varint_get(&p, end, &n), 0);
+		assert_true(n >= 20);   /* ~4,000 positions, one point per 100 at least */
+		for (uint64_t i = 0; i < n; i++) {
+			assert_int_equal(notes_varint_get(&p, end, &dp), 0);
+			assert_int_equal(notes_varint_get(&p, end, &db), 0);
+			pos += dp;
+			byte += db;
+			assert_true(dp >= 100 || i == 0);
+			char before = text.p[byte - 1];
+			assert_true(before == ' ' || before == '\t' || before == '\n');
+			struct toks rest;
+			assert_int_equal(run(t, flags, text.p + byte, (int)(text.n - byte), &rest), 0);
+			/* the whole run's tokens from position pos on */
+			int k = 0;
+			for (uint64_t at = 0; k < all.n; k++)
+				if (!(all.v[k].flags & NOTES_TOKEN_COLOCATED) && at++ == pos)
+					break;
+			/* AUX: every token alike.  DOCUMENT: the position-taking
+			 * tokens alike (a restart does not see the language
+			 * marker, so the colocated stems of that language are
+			 * missing). */
+			int j = 0;
+			for (; k < all.n; k++) {
+				const struct tok *a = &all.v[k];
+				if (!mode && (a->flags & NOTES_TOKEN_COLOCATED))
+					continue;
+				while (!mode && j < rest.n && (rest.v[j].flags & NOTES_TOKEN_COLOCATED))
+					j++;
+				assert_true(j < rest.n);
+				const struct tok *b = &rest.v[j++];
+				assert_int_equal(a->flags, b->flags);
+				assert_int_equal(a->start, b->start + (int)byte);
+				assert_int_equal(a->end, b->end + (int)byte);
+				if (mode)
+					assert_true(a->len == b->len && !memcmp(a->text, b->text, (size_t)a->len));
+			}
+			while (!mode && j < rest.n && (rest.v[j].flags & NOTES_TOKEN_COLOCATED))
+				j++;
+			assert_int_equal(j, rest.n);
+			toks_free(&rest);
+		}
+		assert_true(p == end);
+		toks_free(&all);
+	}
+	notes_buf_free(&ck);
+	notes_buf_free(&text);
+	notes_token_rec_free(r);
+	notes_tokenizer_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -886,6 +972,7 @@ int main(void)
 		cmocka_unit_test(test_fuzz),
 		cmocka_unit_test(test_independent_objects),
 		cmocka_unit_test(test_record_replay),
+		cmocka_unit_test(test_checkpoints),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
