@@ -108,6 +108,18 @@ static int cmp_inst(const void *a, const void *b)
 	return x->off - y->off;
 }
 
+/* Sort instances by column, then offset.  FTS5 hands them out in that
+ * order already (it merges the phrases' position lists), so this is
+ * usually one pass: it runs for every match. */
+static void sort_insts(inst *in, int n)
+{
+	for (int i = 1; i < n; i++)
+		if (cmp_inst(&in[i - 1], &in[i]) > 0) {
+			qsort(in, (size_t)n, sizeof *in, cmp_inst);
+			return;
+		}
+}
+
 /* Smallest window (in tokens) of one column holding `want` distinct phrases;
  * insts sorted by column then offset.  0 when no column holds them all. */
 static int min_window(const inst *in, int n, int want, int *in_order)
@@ -240,7 +252,7 @@ static int compute(const Fts5ExtensionApi *api, Fts5Context *fts, int nval,
 	for (int p = 0; rc == SQLITE_OK && p < st->nphrase; p++)
 		sc->matched += tf[p] > 0;
 	if (rc == SQLITE_OK && st->nphrase >= 2 && sc->matched == st->nphrase) {
-		qsort(in, (size_t)n, sizeof *in, cmp_inst);
+		sort_insts(in, n);
 		int in_order = 0;
 		int win = min_window(in, n, st->nphrase, &in_order);
 		if (win > 0) {
@@ -474,7 +486,7 @@ static void passage_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_co
 		if (api->xInst(fts, i, &p, &c, &o) == SQLITE_OK && c >= 0 && c < NOTES_FIELD_COUNT)
 			in[nin++] = (inst){p, c, o};
 	}
-	qsort(in, (size_t)nin, sizeof *in, cmp_inst);
+	sort_insts(in, nin);
 
 	/* The window, from positions: [wi, wj) of the best column's offsets. */
 	int best_col = -1, best_score = -1, wi = 0, wj = 0, n = 0, c0 = 0, cn0 = 0;
