@@ -112,6 +112,18 @@ clean:
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 # ---- benchmarks (never part of check) ---------------------------------------
+# Tools the benchmarks compare against and measure with.
+BENCH_DEBS := hyperfine ripgrep time sqlite3 jq python3
+
+# Speed at 2k (../shared/corpus), 20k and 200k generated notes, each next to
+# a plain sqlite3 FTS5 load and ripgrep in the same run -> bench/RESULTS.md
+# (about 20 minutes; corpora are generated once under $BENCH_DIR).
+.PHONY: bench
+bench: deps
+	@./tests/deps.sh $(BENCH_DEBS)
+	@$(MAKE) --no-print-directory all
+	bench/run.sh
+
 .PHONY: relevance
 relevance: all
 	@command -v rg >/dev/null || ./tests/deps.sh ripgrep

@@ -31,7 +31,10 @@
 /* Notes parsed ahead of the writer (slots), and the most bytes they hold:
  * enough to keep the parsing thread busy, bounded memory. */
 #define PIPE_JOBS  16
-#define PIPE_BYTES (64u << 20)
+#define PIPE_BYTES (4u << 20)
+/* A slot keeps its buffers for the next note unless they served a note
+ * larger than this: one large note must not pin its memory 16 times. */
+#define PIPE_KEEP  (256u << 10)
 /* Positions between restart points kept for passages (notes_passage
  * tokenizes at most about this much before the passage it shows). */
 #define CKPT_EVERY 256
@@ -550,26 +553,43 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-static void job_release(job *j)
+static void job_buffers_free(job *j)
 {
+	notes_doc_free(&j->doc);
+	for (int f = 0; f < NOTES_FIELD_COUNT; f++) {
+		notes_buf_free(&j->col[f]);
+		notes_buf_free(&j->zcol[f]);
+		notes_token_rec_free(j->rec[f]);
+		j->rec[f] = NULL;
+	}
+	notes_buf_free(&j->blob);
+	notes_buf_free(&j->ckpt);
+}
+
+/* Done with job j: its note's bytes go, its buffers stay for the next note
+ * unless they grew large (then they are made afresh). */
+static notes_status job_release(job *j)
+{
+	notes_status st = NOTES_OK;
 	free(j->path);
 	free(j->buf);
 	j->path = NULL;
 	j->buf = NULL;
+	if (j->len > PIPE_KEEP) {
+		job_buffers_free(j);
+		notes_doc_init(&j->doc);
+		for (int f = 0; f < NOTES_FIELD_COUNT && st == NOTES_OK; f++)
+			st = notes_token_rec_new(&j->rec[f]);
+	}
+	return st;
 }
 
 static void jobs_free(job *jobs)
 {
 	for (int i = 0; jobs && i < PIPE_JOBS; i++) {
-		job_release(&jobs[i]);
-		notes_doc_free(&jobs[i].doc);
-		for (int f = 0; f < NOTES_FIELD_COUNT; f++) {
-			notes_buf_free(&jobs[i].col[f]);
-			notes_buf_free(&jobs[i].zcol[f]);
-			notes_token_rec_free(jobs[i].rec[f]);
-		}
-		notes_buf_free(&jobs[i].blob);
-		notes_buf_free(&jobs[i].ckpt);
+		free(jobs[i].path);
+		free(jobs[i].buf);
+		job_buffers_free(&jobs[i]);
 	}
 	free(jobs);
 }
@@ -651,9 +671,9 @@ static notes_status pipe_write_one(run *r)
 		rc = batch_maybe_commit(r);
 	}
 	r->queued -= j->len;
-	job_release(j);
+	notes_status rel = job_release(j);
 	r->head++;   /* only the main thread reads head */
-	return rc;
+	return rc != NOTES_OK ? rc : rel;
 }
 
 /* Write every job queued. */
