@@ -221,61 +221,86 @@ static int compute(const Fts5ExtensionApi *api, Fts5Context *fts, int nval,
 	for (int c = 0; c < NOTES_FIELD_COUNT && c < nval; c++)
 		w[c] = sqlite3_value_double(vals[c]);
 
-	int ninst = 0;
-	if ((rc = api->xInstCount(fts, &ninst)) != SQLITE_OK)
-		return rc;
-	if (ninst > MAX_HITS)   /* bounds the proximity work on huge notes */
-		ninst = MAX_HITS;
-	/* Only the query's phrases are cleared: this runs for every match. */
+	/* Pass 1, from each phrase's positions (no instance array): weighted
+	 * hits per phrase and column, and how far the hits reach in each
+	 * column.  Only the query's phrases are cleared: this runs for every
+	 * match. */
 	double tf[MAX_PHRASES];
 	double tfc[MAX_PHRASES][NOTES_FIELD_COUNT];
 	memset(tf, 0, (size_t)st->nphrase * sizeof tf[0]);
 	memset(tfc, 0, (size_t)st->nphrase * sizeof tfc[0]);
 	int last[NOTES_FIELD_COUNT] = {-1, -1, -1, -1, -1};  /* last hit per column */
-	inst stackbuf[256];
-	inst *in = ninst <= 256 ? stackbuf : malloc((size_t)ninst * sizeof *in);
-	if (!in)
-		return SQLITE_NOMEM;
-	int n = 0;
-	for (int i = 0; i < ninst; i++) {
-		int p, c, o;
-		if ((rc = api->xInst(fts, i, &p, &c, &o)) != SQLITE_OK)
-			break;
-		if (p >= st->nphrase || c < 0 || c >= NOTES_FIELD_COUNT)
-			continue;
-		tf[p] += w[c];
-		tfc[p][c] += w[c];
-		if (o > last[c])
-			last[c] = o;
-		in[n++] = (inst){p, c, o};
-	}
-	for (int p = 0; rc == SQLITE_OK && p < st->nphrase; p++)
-		sc->matched += tf[p] > 0;
-	if (rc == SQLITE_OK && st->nphrase >= 2 && sc->matched == st->nphrase) {
-		sort_insts(in, n);
-		int in_order = 0;
-		int win = min_window(in, n, st->nphrase, &in_order);
-		if (win > 0) {
-			/* 1.0 when the words stand side by side, falling with
-			 * the window's length. */
-			double tight = (double)st->nphrase / (double)win;
-			sc->proximity = PROXIMITY_WEIGHT * (st->nphrase - 1) * tight;
+	for (int p = 0; p < st->nphrase; p++) {
+		Fts5PhraseIter it;
+		int c, o, k = 0;
+		if ((rc = api->xPhraseFirst(fts, p, &it, &c, &o)) != SQLITE_OK)
+			return rc;
+		/* (at most MAX_HITS per phrase: bounds the work on huge notes) */
+		for (; c >= 0 && k < MAX_HITS; api->xPhraseNext(fts, &it, &c, &o), k++) {
+			if (c >= NOTES_FIELD_COUNT)
+				continue;
+			tf[p] += w[c];
+			tfc[p][c] += w[c];
+			if (o > last[c])
+				last[c] = o;
 		}
-		if (in_order)
-			sc->phrase = PHRASE_WEIGHT * (st->nphrase - 1);
+		sc->matched += tf[p] > 0;
 	}
-	if (in != stackbuf)
-		free(in);
-	if (rc != SQLITE_OK)
-		return rc;
+	/* bm25 falls as the note grows, and the note is at least as long as
+	 * its hits reach in each column: an upper bound without its size. */
+	int all = st->nphrase >= 2 && sc->matched == st->nphrase;
+	double ub = 0;
 	if (pr && pr->floor > 0) {
-		/* bm25 falls as the note grows, and the note is at least as
-		 * long as its hits reach in each column. */
 		int lb = 0;
 		for (int c = 0; c < NOTES_FIELD_COUNT; c++)
 			lb += last[c] + 1;
-		double ub = bm25_of(st, tf, lb) + sc->proximity + sc->phrase;
-		if (ub * (1 + NOTES_RANK_RECENCY_MAX) * (1 + 1e-9) < pr->floor) {
+		ub = bm25_of(st, tf, lb);
+		double most = all ? (PROXIMITY_WEIGHT + PHRASE_WEIGHT) * (st->nphrase - 1) : 0;
+		if ((ub + most) * (1 + NOTES_RANK_RECENCY_MAX) * (1 + 1e-9) < pr->floor) {
+			*pruned = 1;
+			return SQLITE_OK;
+		}
+	}
+	/* Pass 2, when every phrase is there: proximity and order, from the
+	 * instances in position order. */
+	if (all) {
+		int ninst = 0;
+		if ((rc = api->xInstCount(fts, &ninst)) != SQLITE_OK)
+			return rc;
+		if (ninst > MAX_HITS * st->nphrase)
+			ninst = MAX_HITS * st->nphrase;
+		inst stackbuf[256];
+		inst *in = ninst <= 256 ? stackbuf : malloc((size_t)ninst * sizeof *in);
+		if (!in)
+			return SQLITE_NOMEM;
+		int n = 0;
+		for (int i = 0; i < ninst; i++) {
+			int p, c, o;
+			if ((rc = api->xInst(fts, i, &p, &c, &o)) != SQLITE_OK)
+				break;
+			if (p < st->nphrase && c >= 0 && c < NOTES_FIELD_COUNT)
+				in[n++] = (inst){p, c, o};
+		}
+		if (rc == SQLITE_OK) {
+			sort_insts(in, n);
+			int in_order = 0;
+			int win = min_window(in, n, st->nphrase, &in_order);
+			if (win > 0) {
+				/* 1.0 when the words stand side by side,
+				 * falling with the window's length. */
+				double tight = (double)st->nphrase / (double)win;
+				sc->proximity = PROXIMITY_WEIGHT * (st->nphrase - 1) * tight;
+			}
+			if (in_order)
+				sc->phrase = PHRASE_WEIGHT * (st->nphrase - 1);
+		}
+		if (in != stackbuf)
+			free(in);
+		if (rc != SQLITE_OK)
+			return rc;
+		if (pr && pr->floor > 0 &&
+		    (ub + sc->proximity + sc->phrase) * (1 + NOTES_RANK_RECENCY_MAX) * (1 + 1e-9) <
+			    pr->floor) {
 			*pruned = 1;
 			return SQLITE_OK;
 		}
