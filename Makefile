@@ -122,7 +122,7 @@ BENCH_DEBS := hyperfine ripgrep time sqlite3 jq python3
 bench: deps
 	@./tests/deps.sh $(BENCH_DEBS)
 	@$(MAKE) --no-print-directory all
-	bench/run.sh
+	bench/run.sh $(BENCH_ARGS)
 
 .PHONY: relevance
 relevance: all

@@ -753,6 +753,12 @@ static notes_status index_file(run *r, notes_walk *w, const notes_walk_entry *e)
 	sqlite3_int64 mtime = (sqlite3_int64)wsb->st_mtim.tv_sec * 1000000000 + wsb->st_mtim.tv_nsec;
 
 	r->st->seen++;
+	/* Lookups run inside the batch's transaction: outside one, each
+	 * would take and drop SQLite's locks (3 fcntl calls a file, most of
+	 * a no-op run).  Only this process writes (DB.lock), so holding the
+	 * write lock while nothing changes costs readers nothing. */
+	if ((rc = batch_begin(r)) != NOTES_OK)
+		return rc;
 	sqlite3_bind_text(r->by_path, 1, e->path, -1, SQLITE_STATIC);
 	int src = sqlite3_step(r->by_path);
 	if (src == SQLITE_ROW) {
