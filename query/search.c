@@ -231,6 +231,20 @@ static int cmp_cand(const void *a, const void *b)
 	return cand_before(a, b) ? -1 : cand_before(b, a) ? 1 : 0;
 }
 
+/* Append c[0..n) to the results, in that order, as of `tier`. */
+static notes_status add_cands(run *r, const cand *c, size_t n, notes_tier tier)
+{
+	for (size_t i = 0; i < n; i++) {
+		notes_result *x = add_result(r);
+		if (!x)
+			return NOTES_E_NOMEM;
+		x->id = c[i].id;
+		x->score = c[i].score;
+		x->tier = tier;
+	}
+	return NOTES_OK;
+}
+
 /* The k best candidates as a heap whose root is the worst kept, so that a
  * row is compared with one element and the whole match list is read once:
  * the total comes with it, and no SQL sorter holds every match. */
@@ -366,16 +380,8 @@ static notes_status pick_unfiltered(run *r, const char *expr, int64_t *total)
 		free(by);
 		qsort(cs, keep, sizeof *cs, cmp_cand);
 	}
-	for (size_t i = 0; rc == NOTES_OK && i < keep && i < k; i++) {
-		notes_result *x = add_result(r);
-		if (!x) {
-			rc = NOTES_E_NOMEM;
-			break;
-		}
-		x->id = cs[i].id;
-		x->score = cs[i].score;
-		x->tier = NOTES_TIER_EXACT;
-	}
+	if (rc == NOTES_OK)
+		rc = add_cands(r, cs, keep < k ? keep : k, NOTES_TIER_EXACT);
 	free(cs);
 	if (rc == NOTES_OK)
 		*total = seen;
@@ -451,16 +457,7 @@ static notes_status pick_ids(run *r, const char *expr, notes_tier tier, int64_t 
 	sqlite3_finalize(s);
 	if (by_rank && rc == NOTES_OK) {
 		qsort(heap, nh, sizeof *heap, cmp_cand);
-		for (size_t i = 0; i < nh && rc == NOTES_OK; i++) {
-			notes_result *x = add_result(r);
-			if (!x) {
-				rc = NOTES_E_NOMEM;
-				break;
-			}
-			x->id = heap[i].id;
-			x->score = heap[i].score;
-			x->tier = tier;
-		}
+		rc = add_cands(r, heap, nh, tier);
 		if (total)
 			*total = seen;
 	}
