@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -408,6 +409,17 @@ notes_status notes_db_publish(notes_db *db, const char *path)
 		free(from);
 		return st != NOTES_OK ? st : NOTES_E_NOMEM;
 	}
+	/* A -wal or -shm left from a database deleted by hand would be
+	 * replayed onto the new file: SQLite does not tie them to it.  (The
+	 * caller holds the indexer lock; no reader has a database to read.) */
+	char side[PATH_MAX + 8];
+	for (int i = 0; i < 2; i++) {
+		snprintf(side, sizeof side, "%s%s", path, i ? "-shm" : "-wal");
+		if (unlink(side) != 0 && errno != ENOENT) {
+			free(from);
+			return NOTES_E_IO;
+		}
+	}
 	int fd = open(from, O_RDWR | O_CLOEXEC);
 	if (fd < 0 || fsync(fd) != 0 || rename(from, path) != 0) {
 		int e = errno;
@@ -422,13 +434,12 @@ notes_status notes_db_publish(notes_db *db, const char *path)
 	/* the rename itself, durable */
 	char *dir = str_dup(path);
 	char *slash = dir ? strrchr(dir, '/') : NULL;
-	if (slash) {
+	if (slash)
 		*slash = '\0';
-		int dfd = open(slash == dir ? "/" : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd >= 0) {
-			(void)fsync(dfd);
-			close(dfd);
-		}
+	int dfd = open(!slash ? "." : slash == dir ? "/" : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		(void)fsync(dfd);
+		close(dfd);
 	}
 	free(dir);
 	return NOTES_OK;

@@ -96,11 +96,12 @@ static void fts5_glue_destroy(void *ctx)
 	free(ctx);
 }
 
-/* notes_unzip(stored): the text of a stored column (notes/zip.h), so that
- * SQL (deletes, the sqlite3 shell) can read what the index keeps. */
+/* notes_unzip(stored [, lenient]): the text of a stored column
+ * (notes/zip.h), so that SQL (deletes, the sqlite3 shell) can read what the
+ * index keeps.  A damaged value is an error, or NULL when lenient is true
+ * (for reads that can do without it: typo samples, headings). */
 static void unzip_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
-	(void)argc;
 	if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
 		return;   /* NULL */
 	notes_buf out = NOTES_BUF_INIT;
@@ -109,7 +110,8 @@ static void unzip_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	if (st == NOTES_E_NOMEM) {
 		sqlite3_result_error_nomem(ctx);
 	} else if (st != NOTES_OK) {
-		sqlite3_result_error(ctx, "notes_unzip: damaged stored text", -1);
+		if (argc < 2 || !sqlite3_value_int(argv[1]))
+			sqlite3_result_error(ctx, "notes_unzip: damaged stored text", -1);
 	} else {
 		sqlite3_result_text(ctx, out.p ? out.p : "", (int)out.n, free);
 		return;
@@ -163,9 +165,10 @@ notes_status notes_fts5_register_replay(sqlite3 *db, const char *query_langs,
 		free(g);   /* FTS5 calls xDestroy only once registered */
 		return rc == SQLITE_NOMEM ? NOTES_E_NOMEM : NOTES_E_DB;
 	}
-	rc = sqlite3_create_function(db, "notes_unzip", 1,
-				     SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
-				     unzip_fn, NULL, NULL);
+	for (int nargs = 1; nargs <= 2 && rc == SQLITE_OK; nargs++)
+		rc = sqlite3_create_function(db, "notes_unzip", nargs,
+					     SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+					     NULL, unzip_fn, NULL, NULL);
 	if (rc != SQLITE_OK)
 		return rc == SQLITE_NOMEM ? NOTES_E_NOMEM : NOTES_E_DB;
 	return NOTES_OK;

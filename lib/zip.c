@@ -15,6 +15,11 @@
 /* Texts shorter than this are stored as they are: a frame costs ~10 bytes. */
 #define ZIP_MIN 64
 
+/* A frame declaring more than TRUST_RATIO times its own size, plus
+ * TRUST_SLACK, is decompressed step by step (see notes_zip_unpack). */
+#define ZIP_TRUST_RATIO 16
+#define ZIP_TRUST_SLACK (64u << 10)
+
 enum { ZIP_RAW = 0, ZIP_ZSTD = 1 };
 
 struct notes_zip {
@@ -70,6 +75,48 @@ void notes_zip_pack(notes_status *rc, notes_zip *z, const char *text, size_t n, 
 	out->p[out->n] = '\0';
 }
 
+/* Decompress the frame src[0..n), which declares `size` bytes, growing out
+ * only as output really comes: memory follows what the frame holds, not
+ * what its header claims. */
+static notes_status zip_unpack_stream(const unsigned char *src, size_t n, size_t size,
+				      notes_buf *out)
+{
+	notes_status rc = NOTES_OK;
+	size_t start = out->n, step = ZIP_TRUST_SLACK;
+	ZSTD_DCtx *dctx = ZSTD_createDCtx();
+	if (!dctx)
+		return NOTES_E_NOMEM;
+	ZSTD_inBuffer in = {src, n, 0};
+	for (;;) {
+		size_t room = size - (out->n - start) < step ? size - (out->n - start) : step;
+		notes_buf_reserve(&rc, out, room + 1);   /* +1: a byte past size shows excess */
+		if (rc != NOTES_OK)
+			break;
+		ZSTD_outBuffer o = {out->p + out->n, room + 1, 0};
+		size_t r = ZSTD_decompressStream(dctx, &o, &in);
+		out->n += o.pos;
+		if (ZSTD_isError(r) || out->n - start > size) {
+			rc = NOTES_E_CORRUPT;
+			break;
+		}
+		if (r == 0)   /* the frame is complete */
+			break;
+		if (in.pos == in.size && o.pos < o.size) {   /* input ends first */
+			rc = NOTES_E_CORRUPT;
+			break;
+		}
+		step *= 2;
+	}
+	ZSTD_freeDCtx(dctx);
+	if (rc == NOTES_OK && out->n - start != size)
+		rc = NOTES_E_CORRUPT;
+	if (rc != NOTES_OK)
+		out->n = start;
+	if (out->p)
+		out->p[out->n] = '\0';
+	return rc;
+}
+
 notes_status notes_zip_unpack(const void *p, size_t n, notes_buf *out)
 {
 	const unsigned char *b = p;
@@ -86,6 +133,12 @@ notes_status notes_zip_unpack(const void *p, size_t n, notes_buf *out)
 	if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN ||
 	    size > NOTES_ZIP_MAX)
 		return NOTES_E_CORRUPT;
+	/* The size comes from the frame header, which a damaged value
+	 * controls: allocate it at once only when the frame could plausibly
+	 * hold it (text rarely packs beyond 10:1), else grow as zstd really
+	 * produces bytes. */
+	if (size > ZIP_TRUST_RATIO * (unsigned long long)n + ZIP_TRUST_SLACK)
+		return zip_unpack_stream(b + 1, n - 1, (size_t)size, out);
 	notes_buf_reserve(&rc, out, (size_t)size);
 	if (rc != NOTES_OK)
 		return rc;

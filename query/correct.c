@@ -887,8 +887,12 @@ static notes_status corr_sample(struct corr_job *j, const char *t, size_t tn, lo
 	int src = SQLITE_DONE;
 
 	if (!c->st_sample &&
-	    sqlite3_prepare_v2(c->db, "SELECT substr(title, 1, ?2), substr(headings, 1, ?2), "
-			       "substr(body, 1, ?2) FROM fts WHERE fts MATCH ?1 "
+	    /* The index is contentless: the texts are in `content`, stored
+	     * (notes_unzip(x, 1): NULL rather than an error for a damaged one). */
+	    sqlite3_prepare_v2(c->db, "SELECT substr(notes_unzip(c.title, 1), 1, ?2),"
+			       " substr(notes_unzip(c.headings, 1), 1, ?2),"
+			       " substr(notes_unzip(c.body, 1), 1, ?2)"
+			       " FROM fts f JOIN content c ON c.id = f.rowid WHERE fts MATCH ?1 "
 			       "LIMIT " CORR_STR(CORR_SAMPLES), -1, &c->st_sample, NULL) != SQLITE_OK)
 		return corr_db_error(c);
 	/* Terms are word characters: no quote to double. */

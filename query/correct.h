@@ -72,7 +72,8 @@ typedef struct notes_corrector notes_corrector;
 
 /*
  * db: an open index connection on which the "notes" tokenizer is registered
- * (notes_fts5_register) and whose main schema holds the FTS5 table "fts".
+ * (notes_fts5_register) and whose main schema holds the FTS5 table "fts" and
+ * the stored texts in "content" (see notes/db.h).
  * tok: the tokenizer the caller builds its FTS5 queries with, configured
  * with the same query languages as db's registration, so that a suggestion
  * finds what its search will find.  Both are borrowed: they must stay open

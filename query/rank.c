@@ -287,8 +287,13 @@ static int compute(const Fts5ExtensionApi *api, Fts5Context *fts, int nval,
 			int win = min_window(in, n, st->nphrase, &in_order);
 			if (win > 0) {
 				/* 1.0 when the words stand side by side,
-				 * falling with the window's length. */
+				 * falling with the window's length; never
+				 * more, even when several query words are
+				 * one word of the note (run, runs, running):
+				 * the pruning bound counts on it. */
 				double tight = (double)st->nphrase / (double)win;
+				if (tight > 1.0)
+					tight = 1.0;
 				sc->proximity = PROXIMITY_WEIGHT * (st->nphrase - 1) * tight;
 			}
 			if (in_order)

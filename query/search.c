@@ -551,7 +551,7 @@ static notes_status fill_details(run *r, const char *expr, size_t from, int64_t 
 		notes_buf_printf(&rc, &sql,
 			"SELECT f.rowid, n.path, n.title, n.date, n.size, n.mtime_ns, n.linemap,"
 			" (SELECT group_concat(value, ', ') FROM fields WHERE note = n.id AND key IN ('tags','tag')),"
-			" %s, %s, notes_matched(fts), notes_unzip(c.headings)"
+			" %s, %s, notes_matched(fts), notes_unzip(c.headings, 1)"
 			" FROM fts f JOIN notes n ON n.id = f.rowid JOIN content c ON c.id = f.rowid"
 			" WHERE fts MATCH ?1",
 			r->o->no_passages ? "NULL"
@@ -684,6 +684,10 @@ static notes_status count_total(run *r, const char *expr, int64_t *total)
 		notes_buf_append_str(&rc, &sql, "SELECT count(*) FROM notes n WHERE (");
 	notes_buf_append(&rc, &sql, r->filter.p, r->filter.n);
 	notes_buf_append_char(&rc, &sql, ')');
+	/* the notes phase 1 may return: a question's quorum too (the total is
+	 * the same whatever the sort) */
+	if (expr && r->quorum > 0)
+		notes_buf_printf(&rc, &sql, " AND notes_matched(fts) >= %d", r->quorum);
 	sqlite3_stmt *s = NULL;
 	if ((rc = prepare_built(r, &sql, rc, expr, &s)) != NOTES_OK)
 		return rc;

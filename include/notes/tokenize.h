@@ -173,7 +173,9 @@ int notes_token_rec_replay(const notes_token_rec *r, const char *text, int n, vo
 /* Places where tokenizing the recorded text may start over: after an
  * ASCII space, tab or newline the tokenizer holds no state, so the tokens of
  * text[byte..] are those of the whole text from that point, their positions
- * less `pos` and offsets less `byte` (in DOCUMENT and AUX runs).  Appends to
+ * less `pos` and offsets less `byte`: exactly so in AUX runs; in DOCUMENT
+ * runs the positions and first tokens agree, but a restart does not see the
+ * text's language marker, so that language's colocated stems are missing.  Appends to
  * out, as varints, the number of such points kept and their (position,
  * byte) deltas: the first token start at or after every `every` positions
  * that qualifies.  Lets a passage be tokenized from near its start instead
@@ -195,7 +197,8 @@ typedef struct notes_token_replay {
 typedef struct sqlite3 sqlite3;
 
 /* Register the "notes" tokenizer on db, and the SQL function
- * notes_unzip(stored) that gives back a stored column text (notes/zip.h).
+ * notes_unzip(stored [, lenient]) that gives back a stored column text
+ * (notes/zip.h; a damaged one is an error, or NULL when lenient is 1).
  * Every connection that touches the index must call this first.  `query_langs` as for
  * notes_tokenizer_set_query_langs (NULL = "en"); copied.  Arguments after
  * the name in tokenize='notes ...' are ignored.  Returns NOTES_E_DB when db

@@ -278,3 +278,17 @@ teardown() { common_teardown; }
 	[[ "$stderr" == *" 0 deleted"* ]]
 	[ "$(sqlite3 "$T/own.db" 'SELECT count(*) FROM notes')" -eq 2 ]
 }
+
+@test "index: a first build drops -wal/-shm files left by a database deleted by hand" {
+	head -c 4096 /dev/urandom > "$T/stale"
+	cp "$T/stale" "$DB-wal"
+	printf 'stale' > "$DB-shm"
+	run "$INDEX" -q "$T/notes"
+	[ "$status" -eq 0 ]
+	! cmp -s "$T/stale" "$DB-wal"
+	[ "$(cat "$DB-shm" 2>/dev/null)" != stale ]
+	run sqlite3 "$DB" ".load $TOP/build/notes_fts5" "INSERT INTO fts(fts) VALUES('integrity-check');" "PRAGMA integrity_check;"
+	[ "$output" = ok ]
+	run "$SEARCH" -l graceful termination
+	[ "$status" -eq 0 ]
+}

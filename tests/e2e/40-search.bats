@@ -243,3 +243,24 @@ teardown_file() { rm -rf "$ST"; }
 		[ "$a" = "$b" ]
 	done
 }
+
+@test "search: the page's first notes do not depend on its size; typo suggestions are real words" {
+	d=$(mktemp -d "${BATS_TMPDIR:-/tmp}/notes-prune.XXXXXX")
+	mkdir "$d/n"
+	filler=$(for i in $(seq 60); do printf 'filler%d ' "$i"; done)
+	printf '# Alpha\n\nrun %s\n' "$filler" > "$d/n/a1.md"
+	printf '# Beta\n\nrun\n' > "$d/n/a2.md"
+	printf '# Gamma\n\nKubernetes deployments need graceful termination.\n' > "$d/n/g.md"
+	"$INDEX" -q --db "$d/db" "$d/n"
+	# three query words that are one word of the notes (stems): the
+	# pruned ranking must keep the order whatever the page size
+	one=$("$SEARCH" --db "$d/db" -l -n 1 run running runs)
+	two=$("$SEARCH" --db "$d/db" -l -n 2 run running runs | head -1)
+	full=$("$SEARCH" --db "$d/db" -l -n 1 'run running runs path:/')
+	[ "$one" = "$two" ]
+	[ "$one" = "$full" ]
+	# corrections are spelled as in the notes, not as their stems
+	corrected=$("$SEARCH" --db "$d/db" --json kubernetis deploymnts termnation | jq -r 'select(.type == "summary") | .corrected')
+	rm -rf "$d"
+	[ "$corrected" = "kubernetes deployments termination" ]
+}

@@ -86,3 +86,12 @@ teardown_file() {
 		done
 	done
 }
+
+@test "corpus search: a question's total is the same whatever the sort" {
+	need_corpus
+	q="how do i drain a node without downtime"
+	a=$("$SEARCH" --json "$q" | jq -r 'select(.type == "summary") | .total')
+	b=$("$SEARCH" --json --sort date "$q" | jq -r 'select(.type == "summary") | .total')
+	[ "$a" -gt 0 ]
+	[ "$a" = "$b" ]
+}

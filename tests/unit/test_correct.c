@@ -16,6 +16,8 @@
 #include <sqlite3.h>
 
 #include "notes/tokenize.h"
+#include "notes/zip.h"
+#include "notes/linemap.h"
 #include "correct.h"
 
 /* title, body.  Document frequencies the tests rely on:
@@ -67,27 +69,59 @@ static void exec_ok(sqlite3 *db, const char *sql)
 		fail_msg("%s: %s", sql, err ? err : sqlite3_errstr(rc));
 }
 
+/* The index's shape (notes/db.h): a contentless FTS5 table and the texts,
+ * stored, in `content`. */
+static void create_index(sqlite3 *db)
+{
+	exec_ok(db, "CREATE VIRTUAL TABLE fts USING fts5(title, headings, meta, body, code, "
+		"content='', tokenize='notes')");
+	exec_ok(db, "CREATE TABLE content(id INTEGER PRIMARY KEY, title, headings, meta, body,"
+		" code, ckpt)");
+}
+
+/* Index a note with this title and body, as notes-index stores it. */
+static void add_note(sqlite3 *db, int id, const char *title, const char *body)
+{
+	const char *text[NOTES_FIELD_COUNT] = {title, "", "", body, ""};
+	notes_zip *z;
+	sqlite3_stmt *st;
+	assert_int_equal(notes_zip_new(&z), NOTES_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO fts(rowid, title, headings, meta, "
+					    "body, code) VALUES(?, ?, ?, ?, ?, ?)", -1, &st, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_int(st, 1, id);
+	for (int c = 0; c < NOTES_FIELD_COUNT; c++)
+		sqlite3_bind_text(st, 2 + c, text[c], -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO content VALUES(?, ?, ?, ?, ?, ?, x'')",
+					    -1, &st, NULL), SQLITE_OK);
+	notes_buf packed[NOTES_FIELD_COUNT];
+	notes_status rc = NOTES_OK;
+	sqlite3_bind_int(st, 1, id);
+	for (int c = 0; c < NOTES_FIELD_COUNT; c++) {
+		packed[c] = (notes_buf)NOTES_BUF_INIT;
+		notes_zip_pack(&rc, z, text[c], strlen(text[c]), &packed[c]);
+		sqlite3_bind_blob(st, 2 + c, packed[c].p, (int)packed[c].n, SQLITE_STATIC);
+	}
+	assert_int_equal(rc, NOTES_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	for (int c = 0; c < NOTES_FIELD_COUNT; c++)
+		notes_buf_free(&packed[c]);
+	notes_zip_free(z);
+}
+
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof *f);
-	sqlite3_stmt *st;
 
 	assert_non_null(f);
 	assert_int_equal(sqlite3_open(":memory:", &f->db), SQLITE_OK);
 	assert_int_equal(notes_fts5_register(f->db, "en"), NOTES_OK);
-	exec_ok(f->db, "CREATE VIRTUAL TABLE fts USING fts5(title, headings, meta, body, code, "
-		"tokenize='notes')");
-	assert_int_equal(sqlite3_prepare_v2(f->db, "INSERT INTO fts(rowid, title, headings, meta, "
-					    "body, code) VALUES(?, ?, '', '', ?, '')",
-					    -1, &st, NULL), SQLITE_OK);
-	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-		sqlite3_bind_int(st, 1, (int)i + 1);
-		sqlite3_bind_text(st, 2, rows[i][0], -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, rows[i][1], -1, SQLITE_STATIC);
-		assert_int_equal(sqlite3_step(st), SQLITE_DONE);
-		sqlite3_reset(st);
-	}
-	sqlite3_finalize(st);
+	create_index(f->db);
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+		add_note(f->db, (int)i + 1, rows[i][0], rows[i][1]);
 	assert_int_equal(notes_tokenizer_new(&f->tok), NOTES_OK);
 	assert_int_equal(notes_corrector_new(f->db, f->tok, &f->c), NOTES_OK);
 	*state = f;
@@ -253,9 +287,8 @@ static void test_lazy_temp_table(void **state)
 	sqlite3 *db;
 	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
 	assert_int_equal(notes_fts5_register(db, "en"), NOTES_OK);
-	exec_ok(db, "CREATE VIRTUAL TABLE fts USING fts5(title, headings, meta, body, code, "
-		"tokenize='notes')");
-	exec_ok(db, "INSERT INTO fts VALUES('Graceful termination', '', '', 'pods', '')");
+	create_index(db);
+	add_note(db, 1, "Graceful termination", "pods");
 	assert_int_equal(notes_corrector_new(db, f->tok, &c), NOTES_OK);
 	assert_int_equal(temp_vocab_exists(db), 0);
 	const char *cheap[] = {"pdo", "2020", "容器", "", "3.14"};

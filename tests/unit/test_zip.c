@@ -91,6 +91,29 @@ static void test_damaged(void **state)
 		notes_buf_free(&got);
 		free(bad);
 	}
+	/* a damaged header claiming 1 GB in a 16-byte frame: refused without
+	 * reserving the gigabyte (it is decompressed step by step) */
+	unsigned char liar[] = {1, 0x28, 0xB5, 0x2F, 0xFD, 0xE0, 0, 0, 0, 0x40, 0, 0, 0, 0, 0, 1,
+				0, 0};
+	notes_buf small = NOTES_BUF_INIT;
+	assert_int_equal(notes_zip_unpack(liar, sizeof liar, &small), NOTES_E_CORRUPT);
+	assert_true(small.cap < (1u << 20));
+	notes_buf_free(&small);
+	/* a frame that really expands a lot (1 MB of one byte) still comes
+	 * back whole through the same path */
+	size_t bn = 1u << 20;
+	char *same = malloc(bn);
+	memset(same, 'x', bn);
+	notes_buf bomb = NOTES_BUF_INIT, back = NOTES_BUF_INIT;
+	notes_zip_pack(&rc, z, same, bn, &bomb);
+	assert_int_equal(rc, NOTES_OK);
+	assert_true(bomb.n < 1000);   /* way past the trusted ratio */
+	assert_int_equal(notes_zip_unpack(bomb.p, bomb.n, &back), NOTES_OK);
+	assert_int_equal(back.n, bn);
+	assert_memory_equal(back.p, same, bn);
+	notes_buf_free(&bomb);
+	notes_buf_free(&back);
+	free(same);
 	/* a frame header claiming more than NOTES_ZIP_MAX */
 	unsigned char huge[] = {1, 0x28, 0xB5, 0x2F, 0xFD, 0xE4, 0, 0, 0, 0, 0, 0, 0, 0x10};
 	assert_int_equal(notes_zip_unpack(huge, sizeof huge, &out), NOTES_E_CORRUPT);
