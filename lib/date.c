@@ -432,6 +432,17 @@ static int date_match(date_cur *c, long *y, long *m, long *d)
 	return 0;
 }
 
+/* A parsed day as YYYY-MM-DD in out, if it exists and is in range. */
+static notes_status date_finish(long y, long m, long d, char out[11])
+{
+	if (m < 1 || m > 12 || d < 1 || d > notes_date_days_in_month(y, m))
+		return NOTES_E_PARSE;
+	if (y < NOTES_DATE_YEAR_MIN || y > NOTES_DATE_YEAR_MAX)
+		return NOTES_E_RANGE;
+	notes_date_format(out, y, m, d);
+	return NOTES_OK;
+}
+
 notes_status notes_date_parse(const char *s, size_t n, char out[11])
 {
 	date_tok tok[DATE_MAX_TOK];
@@ -459,12 +470,7 @@ notes_status notes_date_parse(const char *s, size_t n, char out[11])
 	date_cur c = {tok, nt, 0};
 	if (!date_match(&c, &y, &m, &d))
 		return NOTES_E_PARSE;
-	if (m < 1 || m > 12 || d < 1 || d > notes_date_days_in_month(y, m))
-		return NOTES_E_PARSE;
-	if (y < NOTES_DATE_YEAR_MIN || y > NOTES_DATE_YEAR_MAX)
-		return NOTES_E_RANGE;
-	notes_date_format(out, y, m, d);
-	return NOTES_OK;
+	return date_finish(y, m, d, out);
 }
 
 notes_status notes_date_from_filename(const char *name, char out[11])
@@ -494,10 +500,5 @@ notes_status notes_date_from_filename(const char *name, char out[11])
 	long y = (b[0] - '0') * 1000 + (b[1] - '0') * 100 + (b[2] - '0') * 10 + (b[3] - '0');
 	long m = (b[5] - '0') * 10 + (b[6] - '0');
 	long d = (b[8] - '0') * 10 + (b[9] - '0');
-	if (m < 1 || m > 12 || d < 1 || d > notes_date_days_in_month(y, m))
-		return NOTES_E_PARSE;
-	if (y < NOTES_DATE_YEAR_MIN || y > NOTES_DATE_YEAR_MAX)
-		return NOTES_E_RANGE;
-	notes_date_format(out, y, m, d);
-	return NOTES_OK;
+	return date_finish(y, m, d, out);
 }

@@ -682,13 +682,6 @@ static void tok_word_slot(notes_tokenizer *t, const char *tok, int len,
 		tok_slot_emit(t, tok, len, start, end);
 		return;
 	}
-	if (t->flags & NOTES_TOKENIZE_AUX) {
-		/* Auxiliary runs (snippets, passages) use positions and
-		 * offsets only, which stemming never changes: skip it. */
-		if ((f = tok_form(t, NULL, tok, len, &n)) != NULL)
-			tok_slot_emit(t, f, n, start, end);
-		return;
-	}
 	if (stem == TOK_NOSTEM || last) {
 		char word[NOTES_TOKEN_MAX];
 		int wlen;

@@ -812,16 +812,25 @@ struct corr_near {
 	long long df;     /* its df */
 };
 
+/* The order of suggestions: nearer, then keeping the typed first
+ * character, then more frequent; 0 when those tie. */
+static int corr_rank_cmp(int dist_a, int first_a, long long df_a, int dist_b, int first_b,
+			 long long df_b)
+{
+	if (dist_a != dist_b)
+		return dist_a - dist_b;
+	if (first_a != first_b)
+		return first_a - first_b;
+	if (df_a != df_b)
+		return df_a < df_b ? 1 : -1;
+	return 0;
+}
+
 static int corr_near_cmp(const void *pa, const void *pb)
 {
 	const struct corr_near *a = pa, *b = pb;
-	if (a->dist != b->dist)
-		return a->dist - b->dist;
-	if (a->first_changed != b->first_changed)
-		return a->first_changed - b->first_changed;
-	if (a->df != b->df)
-		return a->df < b->df ? 1 : -1;
-	return a->slot < b->slot ? -1 : a->slot > b->slot;
+	int c = corr_rank_cmp(a->dist, a->first_changed, a->df, b->dist, b->first_changed, b->df);
+	return c ? c : a->slot < b->slot ? -1 : a->slot > b->slot;
 }
 
 /* Try surface s[0..n) (NUL-terminated) for term t[0..tn): counts if it
@@ -1091,13 +1100,8 @@ static notes_status corr_near(struct corr_job *j)
 static int corr_hit_cmp(const void *pa, const void *pb)
 {
 	const struct corr_hit *a = pa, *b = pb;
-	if (a->dist != b->dist)
-		return a->dist - b->dist;
-	if (a->first_changed != b->first_changed)
-		return a->first_changed - b->first_changed;
-	if (a->df != b->df)
-		return a->df < b->df ? 1 : -1;
-	return strcmp(a->word, b->word);
+	int c = corr_rank_cmp(a->dist, a->first_changed, a->df, b->dist, b->first_changed, b->df);
+	return c ? c : strcmp(a->word, b->word);
 }
 
 /* ---- public -------------------------------------------------------------- */

@@ -182,13 +182,11 @@ static void bind_filters(const run *r, sqlite3_stmt *s)
 		sqlite3_bind_text(s, 3 + (int)i, r->binds[i], -1, SQLITE_STATIC);
 }
 
-static const char *order_sql(const run *r, int widened)
+/* ORDER BY of a sort by date (by rank, phase 1 keeps its own top k). */
+static const char *order_sql(const run *r)
 {
-	switch (r->o->sort) {
-	case NOTES_SORT_DATE: return "n.date IS NULL, n.date, n.id";
-	case NOTES_SORT_DATE_DESC: return "n.date IS NULL, n.date DESC, n.id";
-	default: return widened ? "matched DESC, score DESC, n.id" : "score DESC, n.id";
-	}
+	return r->o->sort == NOTES_SORT_DATE ? "n.date IS NULL, n.date, n.id"
+					     : "n.date IS NULL, n.date DESC, n.id";
 }
 
 /* Prepare the SQL built in *sql (freed here; rc is the status of building
@@ -410,15 +408,13 @@ static notes_status pick_ids(run *r, const char *expr, notes_tier tier, int64_t 
 			notes_buf_printf(&rc, &sql, " AND notes_matched(fts) >= %d", r->quorum);
 		exclusion_sql(&rc, r, "f.rowid", &sql);
 		if (!by_rank)
-			notes_buf_printf(&rc, &sql, " ORDER BY %s LIMIT ?2", order_sql(r, widened));
+			notes_buf_printf(&rc, &sql, " ORDER BY %s LIMIT ?2", order_sql(r));
 	} else {   /* filters only */
 		notes_buf_append_str(&rc, &sql, "SELECT n.id, 0, 0 FROM notes n WHERE (");
 		notes_buf_append(&rc, &sql, r->filter.p, r->filter.n);
 		notes_buf_append_char(&rc, &sql, ')');
 		exclusion_sql(&rc, r, "n.id", &sql);
-		notes_buf_printf(&rc, &sql, " ORDER BY %s LIMIT ?2",
-				 r->o->sort == NOTES_SORT_DATE ? "n.date IS NULL, n.date, n.id"
-							       : "n.date IS NULL, n.date DESC, n.id");
+		notes_buf_printf(&rc, &sql, " ORDER BY %s LIMIT ?2", order_sql(r));
 	}
 	sqlite3_stmt *s = NULL;
 	if ((rc = prepare_built(r, &sql, rc, expr, &s)) != NOTES_OK)
