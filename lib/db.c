@@ -218,24 +218,66 @@ notes_status notes_db_status(int rc)
 	}
 }
 
-/* Check versions; creates the schema in an empty database.  On mismatch
- * returns NOTES_E_SCHEMA with a description in *why. */
-static notes_status check_schema(notes_db *db, int flags, char **why)
+/* The meta values open needs, read in one statement (a query's start-up
+ * is mostly statements): *has_meta 0 when the file has no meta table yet;
+ * each value NULL when absent, else malloc'ed (caller frees). */
+typedef struct open_meta {
+	int   has_meta;    /* the meta table exists */
+	char *langs;       /* "langs": languages of the notes */
+	char *schema;      /* "schema_version" */
+	char *tokenizer;   /* "tokenizer_version" */
+} open_meta;
+
+static void open_meta_free(open_meta *m)
 {
-	notes_status st;
-	int has_meta = 0;
-	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(db->h,
-		"SELECT count(*) FROM sqlite_master WHERE name='meta'", -1, &s, NULL);
-	if (rc == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
-		has_meta = sqlite3_column_int(s, 0);
-	else
-		rc = sqlite3_errcode(db->h);
-	sqlite3_finalize(s);
+	free(m->langs);
+	free(m->schema);
+	free(m->tokenizer);
+	memset(m, 0, sizeof *m);
+}
+
+static notes_status open_meta_read(notes_db *db, open_meta *m)
+{
+	memset(m, 0, sizeof *m);
+	/* Loads the schema; SQLITE_ERROR only when there is no such table
+	 * (a damaged file gives its own code). */
+	int rc = sqlite3_table_column_metadata(db->h, "main", "meta", NULL, NULL, NULL, NULL,
+					       NULL, NULL);
+	if (rc == SQLITE_ERROR)
+		return NOTES_OK;
 	if (rc != SQLITE_OK)
 		return notes_db_status(rc);
+	m->has_meta = 1;
+	sqlite3_stmt *s = NULL;
+	rc = sqlite3_prepare_v2(db->h,
+		"SELECT key, value FROM meta"
+		" WHERE key IN ('langs', 'schema_version', 'tokenizer_version')", -1, &s, NULL);
+	notes_status st = NOTES_OK;
+	while (rc == SQLITE_OK && st == NOTES_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *k = (const char *)sqlite3_column_text(s, 0);
+		const char *v = (const char *)sqlite3_column_text(s, 1);
+		char **to = !k ? NULL
+			: strcmp(k, "langs") == 0 ? &m->langs
+			: strcmp(k, "schema_version") == 0 ? &m->schema
+			: &m->tokenizer;
+		if (to && v && !*to && !(*to = str_dup(v)))
+			st = NOTES_E_NOMEM;
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(s);
+	if (st == NOTES_OK && rc != SQLITE_DONE)
+		st = notes_db_status(rc == SQLITE_OK ? sqlite3_errcode(db->h) : rc);
+	if (st != NOTES_OK)
+		open_meta_free(m);
+	return st;
+}
 
-	if (!has_meta) {
+/* Check versions; creates the schema in an empty database.  On mismatch
+ * returns NOTES_E_SCHEMA with a description in *why. */
+static notes_status check_schema(notes_db *db, int flags, const open_meta *m, char **why)
+{
+	notes_status st;
+	if (!m->has_meta) {
 		if (flags & NOTES_DB_READONLY)
 			return NOTES_E_NOTFOUND;   /* an empty file: no index yet */
 		if ((st = notes_db_exec(db, "BEGIN IMMEDIATE")) != NOTES_OK)
@@ -251,26 +293,20 @@ static notes_status check_schema(notes_db *db, int flags, char **why)
 		return st;
 	}
 
-	char *sv = NULL, *tv = NULL;
-	st = notes_db_meta_get(db, "schema_version", &sv);
-	if (st == NOTES_OK)
-		st = notes_db_meta_get(db, "tokenizer_version", &tv);
-	if (st == NOTES_OK) {
-		char want[16];
-		snprintf(want, sizeof want, "%d", NOTES_SCHEMA_VERSION);
-		if (!sv || strcmp(sv, want) != 0) {
-			*why = str_printf("database schema version %s, this build uses %s",
-					  sv ? sv : "(none)", want);
-			st = NOTES_E_SCHEMA;
-		} else if (!tv || strcmp(tv, notes_tokenizer_version()) != 0) {
-			*why = str_printf("database tokenizer version %s, this build uses %s",
-					  tv ? tv : "(none)", notes_tokenizer_version());
-			st = NOTES_E_SCHEMA;
-		}
+	const char *sv = m->schema, *tv = m->tokenizer;
+	char want[16];
+	snprintf(want, sizeof want, "%d", NOTES_SCHEMA_VERSION);
+	if (!sv || strcmp(sv, want) != 0) {
+		*why = str_printf("database schema version %s, this build uses %s",
+				  sv ? sv : "(none)", want);
+		return NOTES_E_SCHEMA;
 	}
-	free(sv);
-	free(tv);
-	return st;
+	if (!tv || strcmp(tv, notes_tokenizer_version()) != 0) {
+		*why = str_printf("database tokenizer version %s, this build uses %s",
+				  tv ? tv : "(none)", notes_tokenizer_version());
+		return NOTES_E_SCHEMA;
+	}
+	return NOTES_OK;
 }
 
 notes_status notes_db_open(const char *path, int flags, notes_db **out, char **errmsg)
@@ -348,16 +384,18 @@ notes_status notes_db_open(const char *path, int flags, notes_db **out, char **e
 
 	/* Query languages come from the index; an unreadable meta falls
 	 * back to English and the schema check below reports the problem. */
-	char *langs = NULL;
-	(void)notes_db_meta_get(db, "langs", &langs);
-	st = notes_fts5_register_replay(db->h, langs ? langs : "en", &db->replay);
-	free(langs);
+	open_meta m;
+	if ((st = open_meta_read(db, &m)) != NOTES_OK)
+		goto fail;
+	st = notes_fts5_register_replay(db->h, m.langs ? m.langs : "en", &db->replay);
 	if (st != NOTES_OK) {
+		open_meta_free(&m);
 		why = str_printf("cannot register the notes tokenizer: %s", sqlite3_errmsg(db->h));
 		goto fail;
 	}
 
-	st = check_schema(db, flags, &why);
+	st = check_schema(db, flags, &m, &why);
+	open_meta_free(&m);
 	if (st == NOTES_E_SCHEMA) {
 		*out = db;
 		if (errmsg)

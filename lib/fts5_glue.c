@@ -105,8 +105,8 @@ static void unzip_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
 		return;   /* NULL */
 	notes_buf out = NOTES_BUF_INIT;
-	notes_status st = notes_zip_unpack(sqlite3_value_blob(argv[0]),
-					   (size_t)sqlite3_value_bytes(argv[0]), &out);
+	notes_status st = notes_zip_unpack_with(sqlite3_user_data(ctx), sqlite3_value_blob(argv[0]),
+						(size_t)sqlite3_value_bytes(argv[0]), &out);
 	if (st == NOTES_E_NOMEM) {
 		sqlite3_result_error_nomem(ctx);
 	} else if (st != NOTES_OK) {
@@ -165,10 +165,18 @@ notes_status notes_fts5_register_replay(sqlite3 *db, const char *query_langs,
 		free(g);   /* FTS5 calls xDestroy only once registered */
 		return rc == SQLITE_NOMEM ? NOTES_E_NOMEM : NOTES_E_DB;
 	}
-	for (int nargs = 1; nargs <= 2 && rc == SQLITE_OK; nargs++)
-		rc = sqlite3_create_function(db, "notes_unzip", nargs,
-					     SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-					     NULL, unzip_fn, NULL, NULL);
+	/* Each form keeps a decompression context for the connection
+	 * (setting one up costs more than unpacking a short note); SQLite
+	 * frees it with the connection, or at once if registering fails. */
+	for (int nargs = 1; nargs <= 2 && rc == SQLITE_OK; nargs++) {
+		notes_zip *z = NULL;
+		if (notes_zip_new(&z) != NOTES_OK)
+			return NOTES_E_NOMEM;
+		rc = sqlite3_create_function_v2(db, "notes_unzip", nargs,
+						SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+						z, unzip_fn, NULL, NULL,
+						(void (*)(void *))notes_zip_free);
+	}
 	if (rc != SQLITE_OK)
 		return rc == SQLITE_NOMEM ? NOTES_E_NOMEM : NOTES_E_DB;
 	return NOTES_OK;

@@ -23,17 +23,16 @@
 enum { ZIP_RAW = 0, ZIP_ZSTD = 1 };
 
 struct notes_zip {
-	ZSTD_CCtx *cctx;   /* owned */
+	ZSTD_CCtx *cctx;   /* owned; made on the first notes_zip_pack() */
+	ZSTD_DCtx *dctx;   /* owned; made on the first notes_zip_unpack_with() */
 };
 
 notes_status notes_zip_new(notes_zip **out)
 {
 	notes_zip *z = calloc(1, sizeof *z);
 	*out = NULL;
-	if (!z || !(z->cctx = ZSTD_createCCtx())) {
-		free(z);
+	if (!z)
 		return NOTES_E_NOMEM;
-	}
 	*out = z;
 	return NOTES_OK;
 }
@@ -43,6 +42,7 @@ void notes_zip_free(notes_zip *z)
 	if (!z)
 		return;
 	ZSTD_freeCCtx(z->cctx);
+	ZSTD_freeDCtx(z->dctx);
 	free(z);
 }
 
@@ -58,6 +58,10 @@ void notes_zip_pack(notes_status *rc, notes_zip *z, const char *text, size_t n, 
 		return;
 	if (n < ZIP_MIN) {
 		zip_raw(rc, text, n, out);
+		return;
+	}
+	if (!z->cctx && !(z->cctx = ZSTD_createCCtx())) {
+		*rc = NOTES_E_NOMEM;
 		return;
 	}
 	size_t bound = ZSTD_compressBound(n);
@@ -78,14 +82,14 @@ void notes_zip_pack(notes_status *rc, notes_zip *z, const char *text, size_t n, 
 /* Decompress the frame src[0..n), which declares `size` bytes, growing out
  * only as output really comes: memory follows what the frame holds, not
  * what its header claims. */
-static notes_status zip_unpack_stream(const unsigned char *src, size_t n, size_t size,
-				      notes_buf *out)
+static notes_status zip_unpack_stream(ZSTD_DCtx *dctx, const unsigned char *src, size_t n,
+				      size_t size, notes_buf *out)
 {
 	notes_status rc = NOTES_OK;
 	size_t start = out->n, step = ZIP_TRUST_SLACK;
-	ZSTD_DCtx *dctx = ZSTD_createDCtx();
-	if (!dctx)
-		return NOTES_E_NOMEM;
+	/* A kept context may be mid-way through a frame refused earlier. */
+	if (ZSTD_isError(ZSTD_DCtx_reset(dctx, ZSTD_reset_session_only)))
+		return NOTES_E_CORRUPT;
 	ZSTD_inBuffer in = {src, n, 0};
 	for (;;) {
 		size_t room = size - (out->n - start) < step ? size - (out->n - start) : step;
@@ -107,7 +111,6 @@ static notes_status zip_unpack_stream(const unsigned char *src, size_t n, size_t
 		}
 		step *= 2;
 	}
-	ZSTD_freeDCtx(dctx);
 	if (rc == NOTES_OK && out->n - start != size)
 		rc = NOTES_E_CORRUPT;
 	if (rc != NOTES_OK)
@@ -117,7 +120,7 @@ static notes_status zip_unpack_stream(const unsigned char *src, size_t n, size_t
 	return rc;
 }
 
-notes_status notes_zip_unpack(const void *p, size_t n, notes_buf *out)
+notes_status notes_zip_unpack_with(notes_zip *z, const void *p, size_t n, notes_buf *out)
 {
 	const unsigned char *b = p;
 	notes_status rc = NOTES_OK;
@@ -137,17 +140,30 @@ notes_status notes_zip_unpack(const void *p, size_t n, notes_buf *out)
 	 * controls: allocate it at once only when the frame could plausibly
 	 * hold it (text rarely packs beyond 10:1), else grow as zstd really
 	 * produces bytes. */
-	if (size > ZIP_TRUST_RATIO * (unsigned long long)n + ZIP_TRUST_SLACK)
-		return zip_unpack_stream(b + 1, n - 1, (size_t)size, out);
-	notes_buf_reserve(&rc, out, (size_t)size);
-	if (rc != NOTES_OK)
-		return rc;
-	size_t got = ZSTD_decompress(out->p + out->n, (size_t)size, b + 1, n - 1);
-	if (ZSTD_isError(got) || got != size) {
-		out->p[out->n] = '\0';
-		return NOTES_E_CORRUPT;
+	ZSTD_DCtx *own = NULL, *dctx = z ? z->dctx : NULL;
+	if (!dctx && !(dctx = own = ZSTD_createDCtx()))
+		return NOTES_E_NOMEM;
+	if (z && !z->dctx)
+		z->dctx = dctx, own = NULL;   /* kept for the next call */
+	if (size > ZIP_TRUST_RATIO * (unsigned long long)n + ZIP_TRUST_SLACK) {
+		rc = zip_unpack_stream(dctx, b + 1, n - 1, (size_t)size, out);
+	} else {
+		notes_buf_reserve(&rc, out, (size_t)size);
+		size_t got = rc == NOTES_OK
+			? ZSTD_decompressDCtx(dctx, out->p + out->n, (size_t)size, b + 1, n - 1)
+			: 0;
+		if (rc == NOTES_OK && (ZSTD_isError(got) || got != size))
+			rc = NOTES_E_CORRUPT;
+		if (rc == NOTES_OK)
+			out->n += got;
+		if (out->p)
+			out->p[out->n] = '\0';
 	}
-	out->n += got;
-	out->p[out->n] = '\0';
-	return NOTES_OK;
+	ZSTD_freeDCtx(own);
+	return rc;
+}
+
+notes_status notes_zip_unpack(const void *p, size_t n, notes_buf *out)
+{
+	return notes_zip_unpack_with(NULL, p, n, out);
 }

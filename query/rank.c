@@ -560,8 +560,8 @@ static void passage_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_co
 	/* The column's text, from its stored form (the index is contentless). */
 	notes_buf col = NOTES_BUF_INIT;
 	notes_status zst = best_col < 0 ? NOTES_E_NOTFOUND
-		: notes_zip_unpack(sqlite3_value_blob(vals[best_col]),
-				   (size_t)sqlite3_value_bytes(vals[best_col]), &col);
+		: notes_zip_unpack_with(api->xUserData(fts), sqlite3_value_blob(vals[best_col]),
+					(size_t)sqlite3_value_bytes(vals[best_col]), &col);
 	if (zst != NOTES_OK || col.n > INT32_MAX) {
 		free(off);
 		free(in);
@@ -694,7 +694,20 @@ notes_status notes_rank_register(sqlite3 *db)
 		{"notes_matched", matched_fn},
 	};
 	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
-		if (api->xCreateFunction(api, f[i].name, NULL, f[i].fn, NULL) != SQLITE_OK)
+		if (f[i].fn != passage_fn &&
+		    api->xCreateFunction(api, f[i].name, NULL, f[i].fn, NULL) != SQLITE_OK)
 			return NOTES_E_DB;
+	/* Passages unpack one column per result: one decompression context
+	 * for the connection, freed with it. */
+	notes_zip *z = NULL;
+	notes_status st = notes_zip_new(&z);
+	if (st != NOTES_OK)
+		return st;
+	if (api->xCreateFunction(api, "notes_passage", z, passage_fn,
+				 (void (*)(void *))notes_zip_free) != SQLITE_OK)
+	{
+		notes_zip_free(z);   /* FTS5 keeps it only on success */
+		return NOTES_E_DB;
+	}
 	return NOTES_OK;
 }

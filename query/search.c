@@ -67,26 +67,29 @@ int notes_search_is_key(void *db, const char *key)
 }
 
 notes_status notes_source_position(const char *path, uint64_t src, int *line, int *col,
-				   char **line_text)
+				   char **line_text, struct stat *sb)
 {
 	*line = *col = 0;
 	*line_text = NULL;
+	memset(sb, 0, sizeof *sb);
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return NOTES_E_IO;
-	struct stat sb;
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+	if (fstat(fd, sb) != 0 || !S_ISREG(sb->st_mode)) {
 		close(fd);
 		return NOTES_E_IO;
 	}
-	/* Read just past the line holding src. */
+	/* Read just past the line holding src: the whole of a small note in
+	 * one read (one byte more than its size shows a note that grew). */
 	notes_status rc = NOTES_OK;
 	notes_buf b = NOTES_BUF_INIT;
+	size_t step = sb->st_size >= 0 && (uint64_t)sb->st_size < 65536 ? (size_t)sb->st_size + 1
+									  : 65536;
 	for (;;) {
-		notes_buf_reserve(&rc, &b, 65536);
+		notes_buf_reserve(&rc, &b, step);
 		if (rc != NOTES_OK)
 			break;
-		ssize_t got = read(fd, b.p + b.n, 65536);
+		ssize_t got = read(fd, b.p + b.n, step);
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got <= 0)
@@ -95,6 +98,7 @@ notes_status notes_source_position(const char *path, uint64_t src, int *line, in
 		b.p[b.n] = '\0';
 		if (b.n > src && memchr(b.p + src, '\n', b.n - src))
 			break;
+		step = 65536;
 	}
 	close(fd);
 	if (rc != NOTES_OK || b.n < src || (b.n == src && src > 0)) {
@@ -537,6 +541,16 @@ static char *heading_above(const notes_linemap *m, const char *htext, size_t hn,
 
 /* Phase 2: paths, titles, passages of r->res[from..n), found by `expr`,
  * which `matches` notes match. */
+/* Whether the file (sb; st_mode 0 when it is gone) differs from what row s
+ * of fill_details indexed (size, modification time). */
+static bool stale(sqlite3_stmt *s, const struct stat *sb)
+{
+	return sb->st_mode == 0 ||
+	       (int64_t)sb->st_mtim.tv_sec * 1000000000 + sb->st_mtim.tv_nsec !=
+		       sqlite3_column_int64(s, 5) ||
+	       (int64_t)sb->st_size != sqlite3_column_int64(s, 4);
+}
+
 static notes_status fill_details(run *r, const char *expr, size_t from, int64_t matches)
 {
 	if (from >= r->n)
@@ -612,21 +626,17 @@ static notes_status fill_details(run *r, const char *expr, size_t from, int64_t 
 			rc = NOTES_E_NOMEM;
 			break;
 		}
-		struct stat sb;
-		if (stat(x->path, &sb) != 0)
-			x->stale = true;
-		else
-			x->stale = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec !=
-					   sqlite3_column_int64(s, 5) ||
-				   (int64_t)sb.st_size != sqlite3_column_int64(s, 4);
-
 		const char *pass = (const char *)sqlite3_column_text(s, 8);
 		int col, mk, ps, pe, hs, he, ws, we, used = 0;
 		if (!pass || sscanf(pass, "%d %d %d %d %d %d %d %d%n", &col, &mk, &ps, &pe, &hs,
 				    &he, &ws, &we, &used) != 8 || col < 0 || col >= NOTES_FIELD_COUNT) {
 			/* No passage (filters only, or not wanted): the top. */
-			if (!r->o->no_passages)
-				notes_source_position(x->path, 0, &x->line, &x->col, &x->line_text);
+			struct stat sb;
+			if ((r->o->no_passages || notes_source_position(x->path, 0, &x->line, &x->col,
+									&x->line_text, &sb) != NOTES_OK) &&
+			    stat(x->path, &sb) != 0)
+				sb.st_mode = 0;
+			x->stale = stale(s, &sb);
 			x->line = x->col = 1;
 			x->snippet = strdup("");
 			x->terms = strdup("");
@@ -656,10 +666,16 @@ static notes_status fill_details(run *r, const char *expr, size_t from, int64_t 
 				x->heading = heading_above(&m, ht, hn, at);
 			notes_linemap_free(&m);
 		}
+		/* The file is opened once, for its line and its status. */
+		struct stat sb;
 		if (at >= 0 && notes_source_position(x->path, (uint64_t)at, &x->line, &x->col,
-						     &x->line_text) != NOTES_OK) {
+						     &x->line_text, &sb) != NOTES_OK) {
 			x->line = x->col = 1;
 			x->stale = true;
+		} else {
+			if (at < 0 && stat(x->path, &sb) != 0)
+				sb.st_mode = 0;
+			x->stale = stale(s, &sb);
 		}
 	}
 	free(by);

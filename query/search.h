@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include "notes/buf.h"
 #include "notes/db.h"
 #include "notes/status.h"
@@ -84,9 +85,10 @@ int notes_search_is_key(void *db, const char *key);
 
 /* Byte offset src of file path -> 1-based line and byte column, and the text
  * of that line (malloc'ed, caller frees; at most 1 KiB of it, around src,
- * for very long lines).  NOTES_E_IO when the file cannot be read or is
- * shorter than src. */
+ * for very long lines); *sb gets the status of the file read (its size and
+ * time tell whether the index is stale).  NOTES_E_IO when the file cannot be
+ * read or is shorter than src (*sb is then set only if the file opened). */
 notes_status notes_source_position(const char *path, uint64_t src, int *line, int *col,
-				   char **line_text);
+				   char **line_text, struct stat *sb);
 
 #endif

@@ -21,9 +21,9 @@
 
 typedef struct notes_zip notes_zip;
 
-/* A compressor (its state is reused between calls).  On failure *out is
- * NULL.  Caller frees with notes_zip_free() (NULL is fine).  One per
- * thread. */
+/* A compressor and decompressor (their state is reused between calls:
+ * zstd's contexts are large to set up).  On failure *out is NULL.  Caller
+ * frees with notes_zip_free() (NULL is fine).  One per thread. */
 notes_status notes_zip_new(notes_zip **out);
 void notes_zip_free(notes_zip *z);
 
@@ -35,5 +35,8 @@ void notes_zip_pack(notes_status *rc, notes_zip *z, const char *text, size_t n, 
  * NUL not counted).  Returns NOTES_E_CORRUPT for a damaged stored form (out
  * unchanged), NOTES_E_NOMEM.  Thread-safe. */
 notes_status notes_zip_unpack(const void *p, size_t n, notes_buf *out);
+/* The same with z's decompression context (made on first use and kept), z
+ * used by one thread at a time; NULL is notes_zip_unpack(). */
+notes_status notes_zip_unpack_with(notes_zip *z, const void *p, size_t n, notes_buf *out);
 
 #endif

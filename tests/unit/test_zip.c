@@ -20,6 +20,11 @@ static void round_trip(notes_zip *z, const char *text, size_t n, int want_tag)
 	assert_int_equal(back.n, n);
 	assert_memory_equal(back.p, text, n);
 	assert_int_equal(back.p[back.n], '\0');
+	/* the same through z's kept decompression context */
+	back.n = 0;
+	assert_int_equal(notes_zip_unpack_with(z, packed.p, packed.n, &back), NOTES_OK);
+	assert_int_equal(back.n, n);
+	assert_memory_equal(back.p, text, n);
 	notes_buf_free(&packed);
 	notes_buf_free(&back);
 }
@@ -76,9 +81,16 @@ static void test_damaged(void **state)
 	notes_zip_pack(&rc, z, text, sizeof text, &packed);
 	assert_int_equal(rc, NOTES_OK);
 	assert_int_equal(packed.p[0], 1);
-	for (size_t cut = 1; cut < packed.n; cut++)
+	for (size_t cut = 1; cut < packed.n; cut++) {
 		assert_int_equal(notes_zip_unpack(packed.p, cut, &out), NOTES_E_CORRUPT);
-	assert_int_equal(out.n, 0);
+		/* a kept context is not left half-way by a refused frame */
+		assert_int_equal(notes_zip_unpack_with(z, packed.p, cut, &out), NOTES_E_CORRUPT);
+		assert_int_equal(out.n, 0);
+		assert_int_equal(notes_zip_unpack_with(z, packed.p, packed.n, &out), NOTES_OK);
+		assert_int_equal(out.n, sizeof text);
+		assert_memory_equal(out.p, text, sizeof text);
+		out.n = 0;
+	}
 	for (size_t i = 1; i < packed.n; i++) {
 		char *bad = malloc(packed.n);
 		memcpy(bad, packed.p, packed.n);
@@ -109,6 +121,11 @@ static void test_damaged(void **state)
 	assert_int_equal(rc, NOTES_OK);
 	assert_true(bomb.n < 1000);   /* way past the trusted ratio */
 	assert_int_equal(notes_zip_unpack(bomb.p, bomb.n, &back), NOTES_OK);
+	assert_int_equal(back.n, bn);
+	assert_memory_equal(back.p, same, bn);
+	back.n = 0;
+	assert_int_equal(notes_zip_unpack_with(z, liar, sizeof liar, &back), NOTES_E_CORRUPT);
+	assert_int_equal(notes_zip_unpack_with(z, bomb.p, bomb.n, &back), NOTES_OK);
 	assert_int_equal(back.n, bn);
 	assert_memory_equal(back.p, same, bn);
 	notes_buf_free(&bomb);
