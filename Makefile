@@ -13,7 +13,7 @@ BUILD   ?= build
 PKGS    := sqlite3 yaml-0.1 libcmark libutf8proc libxxhash libzstd
 # Debian packages that provide the above (plus libstemmer, which has no .pc).
 DEBS    := libsqlite3-dev libyaml-dev libcmark-dev libutf8proc-dev libxxhash-dev libzstd-dev \
-           libstemmer-dev libcmocka-dev pkg-config bats sqlite3 jq vim
+           libstemmer-dev libcmocka-dev pkg-config bats sqlite3 jq vim time
 VERSION := 0.1.0
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -88,6 +88,17 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/golden.c $(BUILD)/libindexer.a $(BUI
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/unit $(filter %.c %.a,$^) $(LDLIBS) $(CMOCKA_LIBS) -o $@
 
+# Fuzz targets replayed over their stored inputs (tests/fuzz/driver.c): the
+# seeds and every input that once failed, in make check with the sanitizers.
+FUZZ_NAMES := tokenize query frontmatter markdown
+FUZZ_REGRESS := $(FUZZ_NAMES:%=$(BUILD)/tests/test_fuzz_%)
+$(BUILD)/tests/test_fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/driver.c tests/fuzz/note_check.h \
+		$(BUILD)/libindexer.a $(BUILD)/libquery.a $(BUILD)/libnotes.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DFUZZ_NAME='"fuzz_$*"' \
+	    -DFUZZ_DIRS='"$(CURDIR)/tests/fuzz/corpus/$*:$(CURDIR)/tests/fuzz/regress/$*"' \
+	    $(filter %.c %.a,$^) $(LDLIBS) -o $@
+
 # ---- set-up --------------------------------------------------------------
 # Installs the Debian packages that are missing (as root), or prints the
 # exact command to run and stops.
@@ -106,12 +117,61 @@ demo: deps
 # builds stay fast; the runner prints the closing "N passed, N failed" line.
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 check: deps
-	@$(MAKE) --no-print-directory build/notes_fts5.so
+	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory BUILD=build/san CFLAGS="$(SAN_FLAGS)" STATIC_QUERY=0 \
-	    build/san/notes-index build/san/notes-search $(UNIT_BIN:$(BUILD)/%=build/san/%)
+	    build/san/notes-index build/san/notes-search $(UNIT_BIN:$(BUILD)/%=build/san/%) \
+	    $(FUZZ_REGRESS:$(BUILD)/%=build/san/%)
 	@./tests/run.sh build/san
 
-unit: $(UNIT_BIN)
+unit: $(UNIT_BIN) $(FUZZ_REGRESS)
+
+# The long reliability runs (200 kills, 5,000 searches during re-indexes),
+# with the release binaries: tests/stress.sh.
+.PHONY: stress valgrind
+stress: deps
+	@$(MAKE) --no-print-directory all
+	@./tests/stress.sh build
+
+# The end-to-end suites under valgrind memcheck, with an unsanitized debug
+# build in build/vg: tests/valgrind.sh (VALGRIND_SUITES picks .bats files).
+valgrind: deps
+	@./tests/deps.sh valgrind
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory BUILD=build/vg CFLAGS="-O1 -g" STATIC_QUERY=0 \
+	    build/vg/notes-index build/vg/notes-search
+	@./tests/valgrind.sh build/vg
+
+# ---- fuzzing (libFuzzer, clang from Debian; never part of check) -----------
+# Each target runs FUZZ_SECONDS from its seeds (tests/fuzz/corpus/NAME) and
+# what earlier runs found (build/fuzz/corpus/NAME); a failing input is left
+# in build/fuzz/artifacts/ and the run stops there: copy it to
+# tests/fuzz/regress/NAME/ so that make check replays it for good.  (The
+# query target runs SQLite, whose caches grow across inputs: libFuzzer's
+# per-input leak check would stop the world for each; make check's replay
+# still checks it for leaks at exit.)
+FUZZ_SECONDS ?= 60
+FUZZ_BIN := $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
+FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+.PHONY: fuzz fuzz-build
+fuzz-build:
+	@./tests/deps.sh clang
+	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang CFLAGS="$(FUZZ_CFLAGS)" \
+	    STATIC_QUERY=0 $(FUZZ_BIN)
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/note_check.h \
+		build/fuzz/libindexer.a build/fuzz/libquery.a build/fuzz/libnotes.a
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $(filter %.c %.a,$^) $(LDLIBS) -o $@
+fuzz: fuzz-build
+	@for t in $(FUZZ_NAMES); do \
+	    mkdir -p build/fuzz/corpus/$$t build/fuzz/artifacts; \
+	    echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+	    build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	        -print_final_stats=1 -artifact_prefix=build/fuzz/artifacts/$$t- \
+	        $$(test $$t = query && echo -detect_leaks=0) \
+	        build/fuzz/corpus/$$t tests/fuzz/corpus/$$t > build/fuzz/$$t.log 2>&1; \
+	    rc=$$?; \
+	    grep -E '^stat::(number_of_executed_units|peak_rss_mb)|^Done' build/fuzz/$$t.log; \
+	    if [ $$rc -ne 0 ]; then tail -n 40 build/fuzz/$$t.log; exit 1; fi; \
+	done
 
 clean:
 	rm -rf build

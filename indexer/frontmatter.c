@@ -304,6 +304,16 @@ static size_t fm_find(const fm_state *s, size_t from, size_t end, const char *t,
 	return hit ? (size_t)(hit - s->src) : (size_t)-1;
 }
 
+/* Append v[0, n) to META mapped at source offset at, moved back if need be
+ * so that all n bytes map inside the block: a word libyaml gives that the
+ * source does not hold as such still points at real text. */
+static void fm_meta_put(fm_state *s, const char *v, size_t n, size_t at)
+{
+	if (at + n > s->end)
+		at = s->end - s->beg >= n ? s->end - n : s->beg;
+	notes_doc_append(&s->rc, s->d, NOTES_FIELD_META, v, n, (uint32_t)at);
+}
+
 /*
  * Append value v (which starts at source offset at; its scalar ends before
  * `end`) to the META field, each word mapped to the place it occurs.
@@ -331,15 +341,13 @@ static void fm_meta_append(fm_state *s, const char *v, size_t n, size_t at, size
 			while (i < n && v[i] != ' ' && v[i] != '\n' && v[i] != '\t')
 				i++;
 			if (w > ws)
-				notes_doc_append(&s->rc, d, NOTES_FIELD_META, v + ws,
-						 w - ws, (uint32_t)cur);
+				fm_meta_put(s, v + ws, w - ws, cur);
 			if (i == w)
 				break;
 			size_t pos = fm_find(s, cur, end, v + w, i - w);
 			if (pos != (size_t)-1)
 				cur = pos;
-			notes_doc_append(&s->rc, d, NOTES_FIELD_META, v + w, i - w,
-					 (uint32_t)cur);
+			fm_meta_put(s, v + w, i - w, cur);
 			if (pos != (size_t)-1)
 				cur += i - w;
 		}

@@ -45,7 +45,6 @@
  * tokenizes at most about this much before the passage it shows). */
 #define CKPT_EVERY 256
 
-enum { FLAG_TITLE_FROM_NAME = 1, FLAG_DATE_FROM_NAME = 2 };
 
 /* A note to (re)index: read, hashed and looked up by the main thread,
  * parsed and tokenized by a parsing thread, written by the main thread. */
@@ -62,7 +61,7 @@ typedef struct job {
 	/* set by a parsing thread */
 	int            done;     /* parsed (guarded by run.mu) */
 	notes_status   rc;       /* of parsing */
-	int            flags;    /* FLAG_* */
+	int            flags;    /* NOTES_PARSE_* */
 	notes_doc      doc;      /* the parsed note (reused) */
 	notes_buf      col[NOTES_FIELD_COUNT];  /* column texts with language marker */
 	notes_buf      blob;     /* encoded linemap */
@@ -150,7 +149,11 @@ static void set_err(run *r, const char *fmt, ...)
 
 static notes_status db_fail(run *r, int rc, const char *what)
 {
-	set_err(r, "%s: %s", what, sqlite3_errmsg(r->h));
+	const char *why = notes_db_write_trouble(r->h);
+	if (why)
+		set_err(r, "%s: cannot write the index: %s", what, why);
+	else
+		set_err(r, "%s: %s", what, sqlite3_errmsg(r->h));
 	return notes_db_status(rc);
 }
 
@@ -360,11 +363,11 @@ static void choose_title(notes_status *rc, notes_doc *d, int *flags)
 	size_t n = dot && dot != b ? (size_t)(dot - b) : strlen(b);
 	notes_buf_append(rc, &d->title, b, n);
 	notes_buf_append(rc, &d->field[NOTES_FIELD_TITLE], b, n);
-	*flags |= FLAG_TITLE_FROM_NAME;
+	*flags |= NOTES_PARSE_TITLE_FROM_NAME;
 }
 
-/* Parse the note in buf (owned by the caller, modified in place) into d. */
-static notes_status extract(notes_doc *d, const char *path, char *buf, size_t len, int *flags)
+notes_status notes_index_parse_note(notes_doc *d, const char *path, char *buf, size_t len,
+				    int *flags)
 {
 	notes_status rc = NOTES_OK;
 	notes_doc_reset(d);
@@ -388,7 +391,7 @@ static notes_status extract(notes_doc *d, const char *path, char *buf, size_t le
 	char fn_date[11];
 	if (d->date[0] && !notes_doc_kv(d, "date") && !notes_doc_kv(d, "created") &&
 	    notes_date_from_filename(path, fn_date) == NOTES_OK && strcmp(fn_date, d->date) == 0)
-		*flags |= FLAG_DATE_FROM_NAME;
+		*flags |= NOTES_PARSE_DATE_FROM_NAME;
 	return rc;
 }
 
@@ -400,8 +403,10 @@ static void bind_text_or_null(sqlite3_stmt *s, int i, const char *v)
 		sqlite3_bind_null(s, i);
 }
 
-/* The FTS5 column texts and the encoded linemap of a parsed note. */
-static notes_status make_columns(const notes_doc *d, notes_buf *col, notes_buf *blob)
+/* The FTS5 column texts and the encoded linemap of a parsed note.  A field
+ * that needs no language marker moves into its column (the doc's field
+ * texts are not used afterwards): a 40 MB note is not copied again. */
+static notes_status make_columns(notes_doc *d, notes_buf *col, notes_buf *blob)
 {
 	notes_status rc = NOTES_OK;
 
@@ -419,8 +424,12 @@ static notes_status make_columns(const notes_doc *d, notes_buf *col, notes_buf *
 			notes_buf_append_char(&rc, &col[f], NOTES_LANG_MARK);
 			notes_buf_append_str(&rc, &col[f], stem);
 			notes_buf_append_char(&rc, &col[f], NOTES_LANG_MARK);
+			notes_buf_append(&rc, &col[f], d->field[f].p, d->field[f].n);
+		} else {
+			notes_buf t = col[f];
+			col[f] = d->field[f];
+			d->field[f] = t;
 		}
-		notes_buf_append(&rc, &col[f], d->field[f].p ? d->field[f].p : "", d->field[f].n);
 	}
 	return rc;
 }
@@ -526,7 +535,7 @@ static void report_doc_warnings(run *r, const notes_doc *d, const char *path)
 static void job_parse(notes_tokenizer *t, notes_zip *z, job *j)
 {
 	notes_doc_reset(&j->doc);
-	j->rc = extract(&j->doc, j->path, j->buf, j->len, &j->flags);
+	j->rc = notes_index_parse_note(&j->doc, j->path, j->buf, j->len, &j->flags);
 	if (j->rc == NOTES_OK)
 		j->rc = make_columns(&j->doc, j->col, &j->blob);
 	for (int f = 0; f < NOTES_FIELD_COUNT && j->rc == NOTES_OK; f++) {
@@ -844,7 +853,7 @@ static notes_status index_file(run *r, notes_walk *w, const notes_walk_entry *e)
 			goto out;
 		/* Moving the row is enough only when nothing came, or now
 		 * comes, from the file name: not the title, not the date. */
-		int name_matters = (rflags & (FLAG_TITLE_FROM_NAME | FLAG_DATE_FROM_NAME)) ||
+		int name_matters = (rflags & (NOTES_PARSE_TITLE_FROM_NAME | NOTES_PARSE_DATE_FROM_NAME)) ||
 				   (!had_date && notes_date_from_filename(e->path, fn_date) == NOTES_OK);
 		if (rid && !name_matters) {
 			/* Same content, and nothing derived from the file name:

@@ -67,6 +67,21 @@ notes_status notes_index_run(notes_db *db, const char *const *roots, size_t nroo
 notes_status notes_index_roots(notes_db *db, char ***roots, size_t *n);
 void notes_index_roots_free(char **roots, size_t n);
 
+/* How a parsed note got its title and date (notes_index_parse_note). */
+enum { NOTES_PARSE_TITLE_FROM_NAME = 1, NOTES_PARSE_DATE_FROM_NAME = 2 };
+
+/*
+ * The per-note parse of a run, for tests and fuzz targets: buf[0..len) (the
+ * file's bytes, NUL-free; modified in place: invalid UTF-8 is replaced) into
+ * d (reset first; d->src points into buf afterwards), with path for the
+ * file-name fallbacks of title and date; *flags gets NOTES_PARSE_* bits.
+ * NOTES_OK whatever the content, or NOTES_E_NOMEM.  Declared in doc.h's
+ * terms; include doc.h to use it.
+ */
+struct notes_doc;
+notes_status notes_index_parse_note(struct notes_doc *d, const char *path, char *buf, size_t len,
+				    int *flags);
+
 /* Forget a root and remove its notes from the index. */
 notes_status notes_index_forget(notes_db *db, const char *root, uint64_t *removed);
 

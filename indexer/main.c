@@ -301,7 +301,13 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (st != NOTES_OK) {
-		fprintf(stderr, "%s: cannot lock %s.lock: %s\n", prog, dbpath, strerror(errno));
+		int e = errno;
+		if (e == EACCES || e == EPERM || e == EROFS)
+			fprintf(stderr, "%s: cannot write beside %s: its folder is read-only for this "
+				"user (%s); the index needs a writable folder\n", prog, dbpath,
+				strerror(e));
+		else
+			fprintf(stderr, "%s: cannot lock %s.lock: %s\n", prog, dbpath, strerror(e));
 		exit_code = EXIT_FATAL;
 		goto out;
 	}

@@ -309,6 +309,70 @@ static notes_status check_schema(notes_db *db, int flags, const open_meta *m, ch
 	return NOTES_OK;
 }
 
+/* path as an SQLite URI asking for the immutable file (caller frees). */
+static char *immutable_uri(const char *path)
+{
+	notes_status rc = NOTES_OK;
+	notes_buf b = NOTES_BUF_INIT;
+	notes_buf_append_str(&rc, &b, "file:");
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    strchr("/-._~", *p))
+			notes_buf_append_char(&rc, &b, (char)*p);
+		else
+			notes_buf_printf(&rc, &b, "%%%02X", *p);
+	}
+	notes_buf_append_str(&rc, &b, "?immutable=1");
+	if (rc != NOTES_OK) {
+		notes_buf_free(&b);
+		return NULL;
+	}
+	return b.p;
+}
+
+/*
+ * A query on a WAL database needs its -shm file, and SQLite cannot create
+ * one in a folder it may not write (a read-only mount, someone else's
+ * index): the first read fails with "attempt to write a readonly database".
+ * When the folder is not writable and the -wal holds nothing, the main file
+ * is the whole index and nobody can be changing it (a writer would need the
+ * folder too), so it is read as immutable: without -shm and locks.  Called
+ * when the first read failed; returns SQLITE_OK when db->h was reopened so,
+ * else an SQLite code and, when there is more to say, *why.
+ */
+static int readonly_folder_fallback(notes_db *db, const char *path, char **why)
+{
+	int rc = sqlite3_errcode(db->h);
+	if (rc != SQLITE_READONLY && rc != SQLITE_CANTOPEN)
+		return rc;
+	char *dir = str_dup(path);
+	char *slash = dir ? strrchr(dir, '/') : NULL;
+	if (slash)
+		slash[slash == dir] = '\0';
+	int writable = dir && access(slash ? dir : ".", W_OK) == 0;
+	free(dir);
+	char wal[PATH_MAX + 8];
+	struct stat sb;
+	snprintf(wal, sizeof wal, "%s-wal", path);
+	int wal_empty = stat(wal, &sb) != 0 || sb.st_size == 0;
+	if (writable || !wal_empty) {
+		*why = str_printf("cannot read %s: %s", path,
+				  writable ? sqlite3_errmsg(db->h)
+					   : "its folder is read-only and its -wal file holds changes; "
+					     "run notes-index once with write access to the folder");
+		return rc;
+	}
+	char *uri = immutable_uri(path);
+	if (!uri)
+		return SQLITE_NOMEM;
+	sqlite3_close_v2(db->h);
+	db->h = NULL;
+	rc = sqlite3_open_v2(uri, &db->h, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,
+			     NULL);
+	free(uri);
+	return rc;
+}
+
 notes_status notes_db_open(const char *path, int flags, notes_db **out, char **errmsg)
 {
 	notes_status st = NOTES_OK;
@@ -385,7 +449,14 @@ notes_status notes_db_open(const char *path, int flags, notes_db **out, char **e
 	/* Query languages come from the index; an unreadable meta falls
 	 * back to English and the schema check below reports the problem. */
 	open_meta m;
-	if ((st = open_meta_read(db, &m)) != NOTES_OK)
+	st = open_meta_read(db, &m);
+	if (st != NOTES_OK && (flags & NOTES_DB_READONLY) &&
+	    readonly_folder_fallback(db, path, &why) == SQLITE_OK) {
+		sqlite3_extended_result_codes(db->h, 0);
+		sqlite3_busy_timeout(db->h, 5000);
+		st = open_meta_read(db, &m);
+	}
+	if (st != NOTES_OK)
 		goto fail;
 	st = notes_fts5_register_replay(db->h, m.langs ? m.langs : "en", &db->replay);
 	if (st != NOTES_OK) {
@@ -487,6 +558,17 @@ sqlite3 *notes_db_handle(notes_db *db) { return db->h; }
 notes_token_replay *notes_db_replay(notes_db *db) { return &db->replay; }
 const char *notes_db_path(const notes_db *db) { return db->path; }
 const char *notes_db_errmsg(notes_db *db) { return sqlite3_errmsg(db->h); }
+
+const char *notes_db_write_trouble(sqlite3 *h)
+{
+	switch (sqlite3_system_errno(h)) {
+	case ENOSPC: return "the disk is full";
+	case EFBIG:  return "the file-size limit is reached";
+	case EDQUOT: return "the disk quota is exceeded";
+	case EROFS:  return "the file system is read-only";
+	default:     return sqlite3_errcode(h) == SQLITE_FULL ? "the disk is full" : NULL;
+	}
+}
 
 notes_status notes_db_meta_get(notes_db *db, const char *key, char **value)
 {

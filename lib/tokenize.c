@@ -1174,12 +1174,29 @@ struct tok_rec_head {
 	int32_t end;
 };
 
+/* Texts longer than this are recorded sparse: a token costs the record
+ * ~17 bytes, so a 40 MB one-line note would need ~120 MB for its tokens;
+ * such a column keeps only restart points (one per TOK_REC_SPARSE_EVERY
+ * positions at most) and FTS5 tokenizes it itself. */
+#define TOK_REC_DENSE_MAX    (4 << 20)
+#define TOK_REC_SPARSE_EVERY 64
+
+/* A restart point of a sparse record. */
+struct tok_rec_point {
+	int32_t pos;     /* token position */
+	int32_t start;   /* its offset in the recorded text */
+};
+
 struct notes_token_rec {
 	const char *text;   /* recorded text (borrowed), NULL when empty */
 	int n;              /* its length */
-	unsigned char *p;   /* headers and token texts, back to back; owned */
+	unsigned char *p;   /* dense: headers and token texts, back to back;
+			     * sparse: tok_rec_point entries; owned */
 	size_t used, cap;   /* bytes used, allocated */
 	int failed;         /* out of memory while recording */
+	int sparse;         /* restart points only: never replayed */
+	const char *rtext;  /* the text while it is being recorded */
+	int64_t pos, next;  /* sparse recording: position, next point wanted */
 };
 
 notes_status notes_token_rec_new(notes_token_rec **out)
@@ -1196,10 +1213,9 @@ void notes_token_rec_free(notes_token_rec *r)
 	free(r);
 }
 
-static int tok_rec_cb(void *ctx, int tflags, const char *tok, int ntok, int start, int end)
+/* Make room for need more bytes in r; 0 or -NOTES_E_NOMEM. */
+static int tok_rec_room(notes_token_rec *r, size_t need)
 {
-	notes_token_rec *r = ctx;
-	size_t need = sizeof(struct tok_rec_head) + (size_t)ntok;
 	if (r->used + need > r->cap) {
 		size_t cap = r->cap ? 2 * r->cap : 4096;
 		while (cap < r->used + need)
@@ -1212,6 +1228,48 @@ static int tok_rec_cb(void *ctx, int tflags, const char *tok, int ntok, int star
 		r->p = np;
 		r->cap = cap;
 	}
+	return 0;
+}
+
+/* A token start where tokenizing may start over (see
+ * notes_token_rec_checkpoints). */
+static int tok_rec_restartable(const char *text, int start)
+{
+	if (start <= 0)
+		return 0;
+	char before = text[start - 1];
+	return before == ' ' || before == '\t' || before == '\n';
+}
+
+static int tok_rec_sparse_cb(void *ctx, int tflags, const char *tok, int ntok, int start,
+			     int end)
+{
+	notes_token_rec *r = ctx;
+	(void)tok;
+	(void)ntok;
+	(void)end;
+	if (tflags & NOTES_TOKEN_COLOCATED)
+		return 0;
+	r->pos++;
+	if (r->pos < r->next || !tok_rec_restartable(r->rtext, start))
+		return 0;
+	int rc = tok_rec_room(r, sizeof(struct tok_rec_point));
+	if (rc)
+		return rc;
+	struct tok_rec_point pt = {(int32_t)r->pos, start};
+	memcpy(r->p + r->used, &pt, sizeof pt);
+	r->used += sizeof pt;
+	r->next = r->pos + TOK_REC_SPARSE_EVERY;
+	return 0;
+}
+
+static int tok_rec_cb(void *ctx, int tflags, const char *tok, int ntok, int start, int end)
+{
+	notes_token_rec *r = ctx;
+	size_t need = sizeof(struct tok_rec_head) + (size_t)ntok;
+	int rc = tok_rec_room(r, need);
+	if (rc)
+		return rc;
 	struct tok_rec_head h = {(uint16_t)tflags, (uint16_t)ntok, start, end};
 	memcpy(r->p + r->used, &h, sizeof h);
 	memcpy(r->p + r->used + sizeof h, tok, (size_t)ntok);
@@ -1225,7 +1283,14 @@ int notes_token_rec_record(notes_token_rec *r, notes_tokenizer *t, const char *t
 	r->n = 0;
 	r->used = 0;
 	r->failed = 0;
-	int rc = notes_tokenize(t, NOTES_TOKENIZE_DOCUMENT, text, n, r, tok_rec_cb);
+	int len = n < 0 ? (text ? (int)strlen(text) : 0) : n;
+	r->sparse = len > TOK_REC_DENSE_MAX;
+	r->rtext = text;
+	r->pos = -1;
+	r->next = 0;
+	int rc = notes_tokenize(t, NOTES_TOKENIZE_DOCUMENT, text, n, r,
+				r->sparse ? tok_rec_sparse_cb : tok_rec_cb);
+	r->rtext = NULL;
 	if (rc == 0 && !r->failed) {
 		r->text = text ? text : "";
 		r->n = n < 0 ? (int)strlen(r->text) : n;
@@ -1238,7 +1303,8 @@ int notes_token_rec_record(notes_token_rec *r, notes_tokenizer *t, const char *t
 int notes_token_rec_replay(const notes_token_rec *r, const char *text, int n, void *ctx,
 			   notes_token_cb cb)
 {
-	if (!r || !r->text || r->n != n || (n > 0 && memcmp(r->text, text, (size_t)n) != 0))
+	if (!r || !r->text || r->sparse || r->n != n ||
+	    (n > 0 && memcmp(r->text, text, (size_t)n) != 0))
 		return -NOTES_E_NOTFOUND;
 	for (size_t at = 0; at < r->used;) {
 		struct tok_rec_head h;
@@ -1258,17 +1324,27 @@ void notes_token_rec_checkpoints(notes_status *rc, const notes_token_rec *r, int
 	notes_buf pts = NOTES_BUF_INIT;
 	uint64_t n = 0, last_pos = 0, last_byte = 0;
 	int64_t pos = -1, next = every;
-	for (size_t at = 0; r && r->text && at < r->used && *rc == NOTES_OK;) {
+	for (size_t at = 0; r && r->text && r->sparse && at < r->used && *rc == NOTES_OK;) {
+		struct tok_rec_point pt;
+		memcpy(&pt, r->p + at, sizeof pt);
+		at += sizeof pt;
+		if (pt.pos < next)
+			continue;
+		notes_buf_put_varint(rc, &pts, (uint64_t)pt.pos - last_pos);
+		notes_buf_put_varint(rc, &pts, (uint64_t)pt.start - last_byte);
+		last_pos = (uint64_t)pt.pos;
+		last_byte = (uint64_t)pt.start;
+		n++;
+		next = pt.pos + every;
+	}
+	for (size_t at = 0; r && r->text && !r->sparse && at < r->used && *rc == NOTES_OK;) {
 		struct tok_rec_head h;
 		memcpy(&h, r->p + at, sizeof h);
 		at += sizeof h + h.len;
 		if (h.flags & NOTES_TOKEN_COLOCATED)
 			continue;
 		pos++;
-		if (pos < next || h.start <= 0)
-			continue;
-		char before = r->text[h.start - 1];
-		if (before != ' ' && before != '\t' && before != '\n')
+		if (pos < next || !tok_rec_restartable(r->text, h.start))
 			continue;
 		notes_buf_put_varint(rc, &pts, (uint64_t)pos - last_pos);
 		notes_buf_put_varint(rc, &pts, (uint64_t)h.start - last_byte);

@@ -221,6 +221,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: %s; run notes-index to rebuild it\n", prog, err);
 		goto out;
 	}
+	if (rc == NOTES_E_CORRUPT) {
+		fprintf(stderr, "%s: %s; rebuild it with: notes-index --full\n", prog,
+			err ? err : dbpath);
+		goto out;
+	}
 	if (rc != NOTES_OK) {
 		fprintf(stderr, "%s: %s\n", prog, err ? err : notes_status_str(rc));
 		goto out;
@@ -245,6 +250,12 @@ int main(int argc, char **argv)
 
 	so.no_passages = oo.format == NOTES_FORMAT_PATHS;
 	rc = notes_search_run(db, q, &so, &res, &n, &info, &err);
+	if (rc == NOTES_E_CORRUPT) {
+		/* Damage the open did not see (pages of the index itself). */
+		fprintf(stderr, "%s: %s is damaged (%s); rebuild it with: notes-index --full\n",
+			prog, dbpath, err ? err : notes_status_str(rc));
+		goto out;
+	}
 	if (rc != NOTES_OK) {
 		fprintf(stderr, "%s: %s\n", prog, err ? err : notes_status_str(rc));
 		goto out;

@@ -95,6 +95,11 @@ static void put_json_str(FILE *f, const char *s)
 			if (l == 0) {   /* invalid byte: U+FFFD */
 				fputs("\xef\xbf\xbd", f);
 				i++;
+			} else if (l == 2 && c == 0xC2 && p[i + 1] < 0xA0) {
+				/* C1 controls (U+0080-U+009F): U+009B is a CSI
+				 * to some terminals, so escaped like C0. */
+				fprintf(f, "\\u%04x", p[i + 1]);
+				i += 2;
 			} else {
 				fwrite(p + i, 1, (size_t)l, f);
 				i += (size_t)l;

@@ -82,6 +82,11 @@ notes_token_replay *notes_db_replay(notes_db *db);
 const char *notes_db_path(const notes_db *db);
 /* Last SQLite error message on this database (valid until the next call). */
 const char *notes_db_errmsg(notes_db *db);
+/* What the last failed write of h ran into, said for people, when it is
+ * the system's doing: "the disk is full", "the file-size limit is
+ * reached", "the disk quota is exceeded", "the file system is read-only";
+ * NULL otherwise.  Static storage. */
+const char *notes_db_write_trouble(sqlite3 *h);
 
 /* meta table.  *value malloc'ed (caller frees), NULL when the key is absent. */
 notes_status notes_db_meta_get(notes_db *db, const char *key, char **value);

@@ -160,8 +160,10 @@ void notes_token_rec_free(notes_token_rec *r);
 
 /* Tokenize text[0..n) as a DOCUMENT with t into r, replacing what r held.
  * r remembers text (not a copy): it must stay valid and unchanged while r
- * is offered for replay.  Returns what notes_tokenize() returns; on an
- * error r is empty (and never matches). */
+ * is offered for replay.  A text over 4 MiB is recorded sparse: only some
+ * restart points (at least 64 positions apart) are kept, and it is never
+ * replayed (memory stays a small fraction of the text).  Returns what
+ * notes_tokenize() returns; on an error r is empty (and never matches). */
 int notes_token_rec_record(notes_token_rec *r, notes_tokenizer *t, const char *text, int n);
 
 /* If r was recorded from text[0..n) (same bytes), call cb with its tokens,
@@ -178,8 +180,9 @@ int notes_token_rec_replay(const notes_token_rec *r, const char *text, int n, vo
  * text's language marker, so that language's colocated stems are missing.  Appends to
  * out, as varints, the number of such points kept and their (position,
  * byte) deltas: the first token start at or after every `every` positions
- * that qualifies.  Lets a passage be tokenized from near its start instead
- * of from the top of a long note.  Sticky status. */
+ * that qualifies (for a sparse record: of its points, the first at or after
+ * every `every` positions).  Lets a passage be tokenized from near its
+ * start instead of from the top of a long note.  Sticky status. */
 void notes_token_rec_checkpoints(notes_status *rc, const notes_token_rec *r, int every,
 				 notes_buf *out);
 
