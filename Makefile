@@ -13,7 +13,8 @@ BUILD   ?= build
 PKGS    := sqlite3 yaml-0.1 libcmark libutf8proc libxxhash libzstd
 # Debian packages that provide the above (plus libstemmer, which has no .pc).
 DEBS    := libsqlite3-dev libyaml-dev libcmark-dev libutf8proc-dev libxxhash-dev libzstd-dev \
-           libstemmer-dev libcmocka-dev pkg-config bats sqlite3 jq vim time
+           libstemmer-dev libcmocka-dev pkg-config bats sqlite3 jq vim time \
+           mandoc fzf emacs-nox zsh
 VERSION := 0.1.0
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -98,6 +99,54 @@ $(BUILD)/tests/test_fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/driver.c tests/fuzz/n
 	$(CC) $(ALL_CFLAGS) -DFUZZ_NAME='"fuzz_$*"' \
 	    -DFUZZ_DIRS='"$(CURDIR)/tests/fuzz/corpus/$*:$(CURDIR)/tests/fuzz/regress/$*"' \
 	    $(filter %.c %.a,$^) $(LDLIBS) -o $@
+
+# ---- install ---------------------------------------------------------------
+# make install PREFIX=/usr/local DESTDIR=/tmp/stage; make uninstall removes
+# exactly what install puts there.
+PREFIX  ?= /usr/local
+BINDIR  := $(PREFIX)/bin
+MAN1DIR := $(PREFIX)/share/man/man1
+BASHDIR := $(PREFIX)/share/bash-completion/completions
+ZSHDIR  := $(PREFIX)/share/zsh/site-functions
+DOCDIR  := $(PREFIX)/share/doc/notes-search
+VIMDIR  := $(PREFIX)/share/vim/vimfiles/plugin
+ELDIR   := $(PREFIX)/share/emacs/site-lisp
+INSTALLED := $(BINDIR)/notes-index $(BINDIR)/notes-search \
+	$(MAN1DIR)/notes-index.1 $(MAN1DIR)/notes-search.1 \
+	$(BASHDIR)/notes-search $(BASHDIR)/notes-index $(ZSHDIR)/_notes-search \
+	$(VIMDIR)/notes.vim $(ELDIR)/notes-search.el \
+	$(DOCDIR)/README.md $(DOCDIR)/contrib/vim/plugin/notes.vim \
+	$(DOCDIR)/contrib/emacs/notes-search.el $(DOCDIR)/contrib/fzf/notes-fzf \
+	$(DOCDIR)/contrib/systemd/notes-index.service $(DOCDIR)/contrib/systemd/notes-index.timer \
+	$(DOCDIR)/contrib/cron/notes-index.crontab
+.PHONY: install uninstall
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MAN1DIR) $(DESTDIR)$(BASHDIR) $(DESTDIR)$(ZSHDIR) \
+	    $(DESTDIR)$(VIMDIR) $(DESTDIR)$(ELDIR) $(DESTDIR)$(DOCDIR)/contrib/vim/plugin \
+	    $(DESTDIR)$(DOCDIR)/contrib/emacs $(DESTDIR)$(DOCDIR)/contrib/fzf \
+	    $(DESTDIR)$(DOCDIR)/contrib/systemd $(DESTDIR)$(DOCDIR)/contrib/cron
+	install -m 755 $(BUILD)/notes-index $(BUILD)/notes-search $(DESTDIR)$(BINDIR)/
+	install -m 644 docs/man/notes-index.1 docs/man/notes-search.1 $(DESTDIR)$(MAN1DIR)/
+	install -m 644 contrib/completions/notes-search.bash $(DESTDIR)$(BASHDIR)/notes-search
+	install -m 644 contrib/completions/notes-search.bash $(DESTDIR)$(BASHDIR)/notes-index
+	install -m 644 contrib/completions/_notes-search $(DESTDIR)$(ZSHDIR)/_notes-search
+	install -m 644 contrib/vim/plugin/notes.vim $(DESTDIR)$(VIMDIR)/notes.vim
+	install -m 644 contrib/vim/plugin/notes.vim $(DESTDIR)$(DOCDIR)/contrib/vim/plugin/notes.vim
+	install -m 644 contrib/emacs/notes-search.el $(DESTDIR)$(ELDIR)/notes-search.el
+	install -m 644 contrib/emacs/notes-search.el $(DESTDIR)$(DOCDIR)/contrib/emacs/notes-search.el
+	install -m 755 contrib/fzf/notes-fzf $(DESTDIR)$(DOCDIR)/contrib/fzf/notes-fzf
+	install -m 644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	install -m 644 contrib/systemd/notes-index.timer $(DESTDIR)$(DOCDIR)/contrib/systemd/
+	install -m 644 contrib/cron/notes-index.crontab $(DESTDIR)$(DOCDIR)/contrib/cron/
+	sed 's|/usr/local/bin/|$(BINDIR)/|' contrib/systemd/notes-index.service \
+	    > $(DESTDIR)$(DOCDIR)/contrib/systemd/notes-index.service
+	chmod 644 $(DESTDIR)$(DOCDIR)/contrib/systemd/notes-index.service
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	-rmdir $(DESTDIR)$(DOCDIR)/contrib/vim/plugin $(DESTDIR)$(DOCDIR)/contrib/vim \
+	    $(DESTDIR)$(DOCDIR)/contrib/emacs $(DESTDIR)$(DOCDIR)/contrib/fzf \
+	    $(DESTDIR)$(DOCDIR)/contrib/systemd $(DESTDIR)$(DOCDIR)/contrib/cron \
+	    $(DESTDIR)$(DOCDIR)/contrib $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 # ---- set-up --------------------------------------------------------------
 # Installs the Debian packages that are missing (as root), or prints the

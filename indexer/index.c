@@ -2,6 +2,7 @@
  * index.c — the incremental indexing engine (see index.h).
  */
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1192,6 +1193,89 @@ notes_status notes_index_forget(notes_db *db, const char *root, uint64_t *remove
 	if (st == NOTES_OK)
 		return notes_db_exec(db, "COMMIT");
 	sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
+	return st;
+}
+
+void notes_index_status_free(notes_index_status_info *info)
+{
+	for (size_t i = 0; info->roots && i < info->nroots; i++)
+		free(info->roots[i].path);
+	free(info->roots);
+	free(info->last_run);
+	memset(info, 0, sizeof *info);
+}
+
+/* One integer from SQL, or -1 (a query of the status is never fatal). */
+static int64_t status_count(sqlite3 *h, const char *sql)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t v = -1;
+	if (sqlite3_prepare_v2(h, sql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+notes_status notes_index_status(notes_db *db, notes_index_status_info *info)
+{
+	memset(info, 0, sizeof *info);
+	info->last_seconds = -1;
+	info->last_warnings = -1;
+	sqlite3 *h = notes_db_handle(db);
+	notes_status st = NOTES_OK;
+	sqlite3_stmt *s = NULL;
+	/* One snapshot for every number. */
+	int txn = sqlite3_exec(h, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+	int rc = sqlite3_prepare_v2(h,
+		"SELECT r.path, (SELECT count(*) FROM notes n WHERE n.root = r.path)"
+		" FROM roots r ORDER BY r.added, r.path", -1, &s, NULL);
+	while (rc == SQLITE_OK && st == NOTES_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		notes_index_root_info *p = realloc(info->roots, (info->nroots + 1) * sizeof *p);
+		const char *path = (const char *)sqlite3_column_text(s, 0);
+		if (!p) {
+			st = NOTES_E_NOMEM;
+			break;
+		}
+		info->roots = p;
+		p[info->nroots].notes = (uint64_t)sqlite3_column_int64(s, 1);
+		if (!(p[info->nroots].path = strdup(path ? path : ""))) {
+			st = NOTES_E_NOMEM;
+			break;
+		}
+		info->nroots++;
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(s);
+	if (st == NOTES_OK && rc != SQLITE_DONE)
+		st = notes_db_status(rc);
+	if (st == NOTES_OK) {
+		int64_t n = status_count(h, "SELECT count(*) FROM notes");
+		int64_t w = status_count(h, "SELECT count(*) FROM notes WHERE nwarn > 0");
+		info->notes = n > 0 ? (uint64_t)n : 0;
+		info->notes_warned = w > 0 ? (uint64_t)w : 0;
+	}
+	char *v = NULL;
+	if (st == NOTES_OK && notes_db_meta_get(db, "last_run", &v) == NOTES_OK)
+		info->last_run = v;
+	v = NULL;
+	if (st == NOTES_OK && notes_db_meta_get(db, "last_run_seconds", &v) == NOTES_OK && v)
+		info->last_seconds = strtod(v, NULL);
+	free(v);
+	v = NULL;
+	if (st == NOTES_OK && notes_db_meta_get(db, "last_run_warnings", &v) == NOTES_OK && v)
+		info->last_warnings = strtoll(v, NULL, 10);
+	free(v);
+	if (txn)
+		sqlite3_exec(h, "COMMIT", NULL, NULL, NULL);
+	struct stat sb;
+	char wal[PATH_MAX + 8];
+	if (stat(notes_db_path(db), &sb) == 0)
+		info->db_bytes += (uint64_t)sb.st_size;
+	snprintf(wal, sizeof wal, "%s-wal", notes_db_path(db));
+	if (stat(wal, &sb) == 0)
+		info->db_bytes += (uint64_t)sb.st_size;
+	if (st != NOTES_OK)
+		notes_index_status_free(info);
 	return st;
 }
 

@@ -67,6 +67,30 @@ notes_status notes_index_run(notes_db *db, const char *const *roots, size_t nroo
 notes_status notes_index_roots(notes_db *db, char ***roots, size_t *n);
 void notes_index_roots_free(char **roots, size_t n);
 
+/* The state of an index at a glance (notes-index --status). */
+typedef struct notes_index_root_info {
+	char    *path;    /* archive root; owned */
+	uint64_t notes;   /* notes indexed under it */
+} notes_index_root_info;
+
+typedef struct notes_index_status_info {
+	notes_index_root_info *roots;  /* remembered roots, in order; owned */
+	size_t   nroots;               /* entries in roots */
+	uint64_t notes;                /* notes in the index */
+	uint64_t notes_warned;         /* of those, notes with warnings at their last index */
+	char    *last_run;             /* UTC time of the last completed run
+					* ("2026-11-21T03:15:02Z"), NULL if none; owned */
+	double   last_seconds;         /* its duration, -1 if unknown */
+	int64_t  last_warnings;        /* its warnings, -1 if unknown */
+	uint64_t db_bytes;             /* database file plus its -wal */
+} notes_index_status_info;
+
+/* Fill *info from db (opened read-only is enough; never waits for a running
+ * indexer).  On failure *info holds nothing to free.  Free with
+ * notes_index_status_free(). */
+notes_status notes_index_status(notes_db *db, notes_index_status_info *info);
+void notes_index_status_free(notes_index_status_info *info);
+
 /* How a parsed note got its title and date (notes_index_parse_note). */
 enum { NOTES_PARSE_TITLE_FROM_NAME = 1, NOTES_PARSE_DATE_FROM_NAME = 2 };
 

@@ -43,6 +43,8 @@ static void usage(FILE *f)
 "      --full           rebuild the whole index (queries keep working meanwhile)\n"
 "      --forget DIR     forget an archive root and remove its notes\n"
 "      --wait           wait for another running notes-index instead of exiting 75\n"
+"      --status         show the roots, notes, last run and database size; index\n"
+"                       nothing (works while another notes-index runs)\n"
 "  -q, --quiet          print only warnings and errors (for cron)\n"
 "  -h, --help           show this help\n"
 "      --version        show the version\n"
@@ -198,9 +200,78 @@ static void remove_building(const char *path)
 	}
 }
 
+/* Bytes in a unit people read: "18.3 MB". */
+static void human_size(char *out, size_t n, uint64_t bytes)
+{
+	if (bytes >= 1000000000)
+		snprintf(out, n, "%.2f GB", (double)bytes / 1e9);
+	else if (bytes >= 1000000)
+		snprintf(out, n, "%.1f MB", (double)bytes / 1e6);
+	else
+		snprintf(out, n, "%.1f kB", (double)bytes / 1e3);
+}
+
+/* notes-index --status: what the index holds, read-only (no lock). */
+static int show_status(const char *dbpath)
+{
+	notes_db *db = NULL;
+	char *err = NULL;
+	notes_status st = notes_db_open(dbpath, NOTES_DB_READONLY, &db, &err);
+	if (st == NOTES_E_NOTFOUND) {
+		fprintf(stderr, "%s: no index at %s yet; build it with: notes-index --db %s DIR\n",
+			prog, dbpath, dbpath);
+		free(err);
+		return EXIT_FATAL;
+	}
+	if (st != NOTES_OK && st != NOTES_E_SCHEMA) {
+		fprintf(stderr, "%s: %s\n", prog, err ? err : notes_status_str(st));
+		free(err);
+		notes_db_close(db);
+		return EXIT_FATAL;
+	}
+	notes_index_status_info info;
+	notes_status st2 = notes_index_status(db, &info);
+	if (st2 != NOTES_OK) {
+		fprintf(stderr, "%s: %s: %s\n", prog, dbpath, notes_status_str(st2));
+		free(err);
+		notes_db_close(db);
+		return EXIT_FATAL;
+	}
+	char size[32];
+	human_size(size, sizeof size, info.db_bytes);
+	printf("index:     %s (%s)\n", dbpath, size);
+	if (st == NOTES_E_SCHEMA)
+		printf("           %s: the next notes-index run rebuilds it\n", err ? err : "older");
+	printf("notes:     %llu", (unsigned long long)info.notes);
+	if (info.notes_warned)
+		printf(" (%llu with warnings)", (unsigned long long)info.notes_warned);
+	printf("\n");
+	if (info.nroots == 0)
+		printf("roots:     none\n");
+	for (size_t i = 0; i < info.nroots; i++)
+		printf("%s%s (%llu notes)\n", i ? "           " : "roots:     ", info.roots[i].path,
+		       (unsigned long long)info.roots[i].notes);
+	if (info.last_run) {
+		printf("last run:  %s", info.last_run);
+		if (info.last_seconds >= 0)
+			printf(", %.2f s", info.last_seconds);
+		if (info.last_warnings >= 0)
+			printf(", %lld warning%s", (long long)info.last_warnings,
+			       info.last_warnings == 1 ? "" : "s");
+		printf("\n");
+	} else {
+		printf("last run:  none completed\n");
+	}
+	notes_index_status_free(&info);
+	free(err);
+	notes_db_close(db);
+	return fflush(stdout) == 0 ? 0 : EXIT_FATAL;
+}
+
 int main(int argc, char **argv)
 {
-	enum { OPT_DB = 256, OPT_EXT, OPT_MAXSIZE, OPT_FULL, OPT_FORGET, OPT_WAIT, OPT_VERSION };
+	enum { OPT_DB = 256, OPT_EXT, OPT_MAXSIZE, OPT_FULL, OPT_FORGET, OPT_WAIT, OPT_VERSION,
+	       OPT_STATUS };
 	static const struct option longopts[] = {
 		{"db", required_argument, NULL, OPT_DB},
 		{"ext", required_argument, NULL, OPT_EXT},
@@ -208,6 +279,7 @@ int main(int argc, char **argv)
 		{"full", no_argument, NULL, OPT_FULL},
 		{"forget", required_argument, NULL, OPT_FORGET},
 		{"wait", no_argument, NULL, OPT_WAIT},
+		{"status", no_argument, NULL, OPT_STATUS},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, OPT_VERSION},
@@ -217,7 +289,7 @@ int main(int argc, char **argv)
 	const char *exts[32] = {"md", "markdown"};
 	size_t nexts = 2;
 	uint64_t max_size = 16ull << 20;
-	int full = 0, wait = 0;
+	int full = 0, wait = 0, status = 0;
 	cli c = {0};
 	int ch;
 
@@ -239,6 +311,7 @@ int main(int argc, char **argv)
 		case OPT_FULL: full = 1; break;
 		case OPT_FORGET: forget = optarg; break;
 		case OPT_WAIT: wait = 1; break;
+		case OPT_STATUS: status = 1; break;
 		case 'q': c.quiet = 1; break;
 		case 'h': usage(stdout); return 0;
 		case OPT_VERSION:
@@ -257,6 +330,16 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	c.dbpath = dbpath;
+	if (status) {
+		if (optind < argc || full || forget) {
+			fprintf(stderr, "%s: --status takes no DIR, --full or --forget\n", prog);
+			free(dbpath);
+			return EXIT_USAGE;
+		}
+		int code = show_status(dbpath);
+		free(dbpath);
+		return code;
+	}
 
 	/* Archive roots as real, absolute paths. */
 	size_t nroots = (size_t)(argc - optind);

@@ -61,6 +61,8 @@ static void usage(FILE *f)
 "      --sort ORDER          rank (default), date (oldest first), -date (newest first)\n"
 "      --explain             show how each score was made\n"
 "      --no-correct          do not correct unknown words\n"
+"      --list WHAT           list tags, keys (front-matter keys) or roots, each\n"
+"                            with its number of notes, and no query\n"
 "  -h, --help                show this help\n"
 "      --version             show the version\n"
 "\n"
@@ -86,7 +88,7 @@ int main(int argc, char **argv)
 {
 	enum { OPT_DB = 256, OPT_OFFSET, OPT_FORMAT, OPT_VIMGREP, OPT_JSON, OPT_COLOR, OPT_VERSION,
 	       OPT_TAG, OPT_SINCE, OPT_UNTIL, OPT_PATH, OPT_SORT, OPT_EXPLAIN, OPT_RELATIVE,
-	       OPT_NOCORRECT };
+	       OPT_NOCORRECT, OPT_LIST };
 	static const struct option longopts[] = {
 		{"db", required_argument, NULL, OPT_DB},
 		{"limit", required_argument, NULL, 'n'},
@@ -105,6 +107,7 @@ int main(int argc, char **argv)
 		{"sort", required_argument, NULL, OPT_SORT},
 		{"explain", no_argument, NULL, OPT_EXPLAIN},
 		{"no-correct", no_argument, NULL, OPT_NOCORRECT},
+		{"list", required_argument, NULL, OPT_LIST},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, OPT_VERSION},
 		{NULL, 0, NULL, 0},
@@ -114,7 +117,7 @@ int main(int argc, char **argv)
 	notes_output_opts oo = {.format = NOTES_FORMAT_HUMAN};
 	cli_filter filters[64];
 	size_t nfilters = 0;
-	int ch;
+	int ch, list = -1;
 
 	while ((ch = getopt_long(argc, argv, "+n:lh", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -172,6 +175,15 @@ int main(int argc, char **argv)
 			break;
 		case OPT_EXPLAIN: so.explain = oo.explain = true; break;
 		case OPT_NOCORRECT: so.no_correct = true; break;
+		case OPT_LIST:
+			if (!strcmp(optarg, "tags")) list = NOTES_LIST_TAGS;
+			else if (!strcmp(optarg, "keys")) list = NOTES_LIST_KEYS;
+			else if (!strcmp(optarg, "roots")) list = NOTES_LIST_ROOTS;
+			else {
+				fprintf(stderr, "%s: --list: expected tags, keys or roots\n", prog);
+				return EXIT_ERROR;
+			}
+			break;
 		case 'h': usage(stdout); return EXIT_MATCH;
 		case OPT_VERSION:
 			printf("notes-search %s (tokenizer %s)\n", NOTES_VERSION, notes_tokenizer_version());
@@ -181,7 +193,11 @@ int main(int argc, char **argv)
 			return EXIT_ERROR;
 		}
 	}
-	if (optind >= argc && nfilters == 0) {
+	if (list >= 0 && (optind < argc || nfilters)) {
+		fprintf(stderr, "%s: --list takes no query or filter\n", prog);
+		return EXIT_ERROR;
+	}
+	if (list < 0 && optind >= argc && nfilters == 0) {
 		fprintf(stderr, "%s: no query given\nTry '%s --help'.\n", prog, prog);
 		return EXIT_ERROR;
 	}
@@ -232,6 +248,19 @@ int main(int argc, char **argv)
 	}
 	free(err);
 	err = NULL;
+
+	if (list >= 0) {
+		notes_list_item *items = NULL;
+		size_t ni = 0;
+		if ((rc = notes_list(db, (notes_list_kind)list, &items, &ni)) != NOTES_OK) {
+			fprintf(stderr, "%s: %s: %s\n", prog, dbpath, notes_status_str(rc));
+			goto out;
+		}
+		notes_output_list(stdout, &oo, items, ni);
+		notes_list_free(items, ni);
+		exit_code = fflush(stdout) != 0 ? EXIT_ERROR : ni ? EXIT_MATCH : EXIT_NOMATCH;
+		goto out;
+	}
 
 	if ((rc = notes_tokenizer_new(&tok)) != NOTES_OK) {
 		fprintf(stderr, "%s: %s\n", prog, notes_status_str(rc));

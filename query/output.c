@@ -282,6 +282,21 @@ void notes_output_results(FILE *f, const notes_output_opts *o, const notes_resul
 	}
 }
 
+void notes_output_list(FILE *f, const notes_output_opts *o, const notes_list_item *items,
+		       size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (o->format == NOTES_FORMAT_JSON) {
+			fputs("{\"name\":", f);
+			put_json_str(f, items[i].name);
+			fprintf(f, ",\"count\":%llu}\n", (unsigned long long)items[i].count);
+		} else {
+			put_text(f, items[i].name, false);
+			fprintf(f, "\t%llu\n", (unsigned long long)items[i].count);
+		}
+	}
+}
+
 void notes_output_summary(FILE *f, const notes_output_opts *o, const notes_search_info *info,
 			  size_t returned)
 {

@@ -28,6 +28,11 @@ typedef struct notes_output_opts {
 /* Print results to f. */
 void notes_output_results(FILE *f, const notes_output_opts *o, const notes_result *res,
 			  size_t n);
+/* The items of notes-search --list: "NAME<TAB>COUNT" lines (control
+ * characters escaped as in every format), or JSON objects {"name","count"}. */
+void notes_output_list(FILE *f, const notes_output_opts *o, const notes_list_item *items,
+		       size_t n);
+
 /* JSON only: the final summary object. */
 void notes_output_summary(FILE *f, const notes_output_opts *o, const notes_search_info *info,
 			  size_t returned);

@@ -80,6 +80,23 @@ notes_status notes_search_run(notes_db *db, const notes_query *q, const notes_se
 void notes_results_free(notes_result *res, size_t n);
 void notes_search_info_free(notes_search_info *info);
 
+/* What --list lists, with the number of notes for each. */
+typedef enum notes_list_kind {
+	NOTES_LIST_TAGS = 0,   /* tag values (keys tags and tag), most used first */
+	NOTES_LIST_KEYS,       /* front-matter keys, most used first */
+	NOTES_LIST_ROOTS       /* archive roots, in the order they were added */
+} notes_list_kind;
+
+typedef struct notes_list_item {
+	char    *name;    /* owned */
+	uint64_t count;   /* notes */
+} notes_list_item;
+
+/* The items of kind (ties by name).  *items is malloc'ed (free with
+ * notes_list_free); NULL when there are none. */
+notes_status notes_list(notes_db *db, notes_list_kind kind, notes_list_item **items, size_t *n);
+void notes_list_free(notes_list_item *items, size_t n);
+
 /* 1 when key is a front-matter key present in the index (for the parser). */
 int notes_search_is_key(void *db, const char *key);
 

@@ -11,6 +11,7 @@ build=$top/${1:?usage: valgrind.sh BUILD_DIR}
 logs=$build/valgrind
 rm -rf "$logs" "$build/wrap"
 mkdir -p "$logs" "$build/wrap"
+chmod 1777 "$logs"   # some tests run the binaries as another user
 for p in notes-index notes-search; do
 	cat > "$build/wrap/$p" <<WRAP
 #!/bin/sh
