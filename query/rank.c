@@ -64,7 +64,17 @@ static int count_row_cb(const Fts5ExtensionApi *api, Fts5Context *fts, void *ctx
 	return SQLITE_OK;
 }
 
-static rank_stats *get_stats(const Fts5ExtensionApi *api, Fts5Context *fts, int *rc)
+double notes_rank_idf(long long nrow, long long n)
+{
+	/* The usual bm25 idf, kept positive for very common words. */
+	double idf = log(((double)nrow - (double)n + 0.5) / ((double)n + 0.5));
+	return idf > 1e-6 ? idf : 1e-6;
+}
+
+/* The query's statistics, made on the first row (see notes_rank_prune for
+ * pr's deferral). */
+static rank_stats *get_stats(const Fts5ExtensionApi *api, Fts5Context *fts,
+			     notes_rank_prune *pr, int *rc)
 {
 	rank_stats *st = api->xGetAuxdata(fts, 0);
 	if (st)
@@ -84,12 +94,15 @@ static rank_stats *get_stats(const Fts5ExtensionApi *api, Fts5Context *fts, int 
 	st->nphrase = api->xPhraseCount(fts);
 	if (st->nphrase > MAX_PHRASES)
 		st->nphrase = MAX_PHRASES;
-	for (int i = 0; i < st->nphrase && *rc == SQLITE_OK; i++) {
+	if (pr && pr->may_defer && st->nphrase == 1) {
+		st->idf[0] = 1.0;
+		pr->deferred = 1;
+		pr->nrow = nrow;
+	}
+	for (int i = 0; i < st->nphrase && *rc == SQLITE_OK && !(pr && pr->deferred); i++) {
 		sqlite3_int64 n = 0;
 		*rc = api->xQueryPhrase(fts, i, &n, count_row_cb);
-		/* The usual bm25 idf, kept positive for very common words. */
-		double idf = log(((double)nrow - (double)n + 0.5) / ((double)n + 0.5));
-		st->idf[i] = idf > 1e-6 ? idf : 1e-6;
+		st->idf[i] = notes_rank_idf(nrow, n);
 	}
 	if (*rc == SQLITE_OK)
 		*rc = api->xSetAuxdata(fts, st, free);
@@ -202,19 +215,19 @@ static double bm25_of(const rank_stats *st, const double *tf, double len)
 	double norm = BM25_K1 * (1 - BM25_B + BM25_B * len / st->avgdl), b = 0;
 	for (int p = 0; p < st->nphrase; p++)
 		if (tf[p] > 0)
-			b += st->idf[p] * tf[p] * (BM25_K1 + 1) / (tf[p] + norm);
+			b += st->idf[p] * (tf[p] * (BM25_K1 + 1) / (tf[p] + norm));
 	return b;
 }
 
 /* Score the current row into *sc; with pr (see notes_rank_prune), set
  * *pruned instead when the row cannot beat pr->floor. */
 static int compute(const Fts5ExtensionApi *api, Fts5Context *fts, int nval,
-		   sqlite3_value **vals, const notes_rank_prune *pr, score *sc, int *pruned)
+		   sqlite3_value **vals, notes_rank_prune *pr, score *sc, int *pruned)
 {
 	int rc = SQLITE_OK;
 	memset(sc, 0, sizeof *sc);
 	*pruned = 0;
-	rank_stats *st = get_stats(api, fts, &rc);
+	rank_stats *st = get_stats(api, fts, pr, &rc);
 	if (!st)
 		return rc;
 	double w[NOTES_FIELD_COUNT] = {10.0, 4.0, 3.0, 1.0, 0.8};
@@ -317,7 +330,9 @@ static int compute(const Fts5ExtensionApi *api, Fts5Context *fts, int nval,
 	for (int p = 0; p < st->nphrase; p++) {
 		if (tf[p] <= 0)
 			continue;
-		double t = st->idf[p] * tf[p] * (BM25_K1 + 1) / (tf[p] + norm);
+		/* idf last: a deferred idf (notes_rank_prune) multiplies
+		 * the very same product later. */
+		double t = st->idf[p] * (tf[p] * (BM25_K1 + 1) / (tf[p] + norm));
 		sc->bm25 += t;
 		for (int c = 0; c < NOTES_FIELD_COUNT; c++)
 			sc->field[c] += t * tfc[p][c] / tf[p];

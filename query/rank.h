@@ -60,7 +60,21 @@ double notes_rank_recency(const char *date);
 typedef struct notes_rank_prune {
 	double floor;       /* undated score to beat; <= 0: prune nothing */
 	long long pruned;   /* rows pruned so far (statistics) */
+	/* A query of one phrase has its rows' count for document frequency:
+	 * with may_defer set, notes_rank skips FTS5's count of the phrase's
+	 * notes (a second walk of its whole list) and scores with idf 1,
+	 * setting deferred and nrow; the caller counts the rows and multiplies
+	 * each score by notes_rank_idf(nrow, rows) before anything else.
+	 * Scores, floor and bounds all scale by that one factor, so nothing is
+	 * pruned or ordered differently, and the results are bit for bit those
+	 * of an undeferred score. */
+	int may_defer;      /* in: the statement's rows are exactly the phrase's */
+	int deferred;       /* out: scores were made with idf 1 */
+	long long nrow;     /* out: rows in the index (when deferred) */
 } notes_rank_prune;
+
+/* The idf notes_rank gives a phrase found in n of nrow notes. */
+double notes_rank_idf(long long nrow, long long n);
 #define NOTES_RANK_PRUNE_TYPE "notes_rank_prune"
 
 #endif

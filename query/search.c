@@ -371,7 +371,9 @@ static notes_status pick_unfiltered(run *r, const char *expr, int64_t *total)
 	sqlite3_stmt *s = NULL;
 	if ((rc = prepare_built(r, &sql, rc, expr, &s)) != NOTES_OK)
 		return rc;
-	notes_rank_prune pr = {0, 0};
+	/* Without a quorum the rows are exactly the expression's: with one
+	 * phrase, their count is its document frequency. */
+	notes_rank_prune pr = {.may_defer = r->quorum == 0};
 	sqlite3_bind_pointer(s, 2, &pr, NOTES_RANK_PRUNE_TYPE, NULL);
 	size_t k = r->want - r->n, nh = 0, nc = 0, ccap = 0;
 	cand *heap = malloc(k * sizeof *heap), *cs = NULL;   /* best k; all scored */
@@ -405,11 +407,17 @@ static notes_status pick_unfiltered(run *r, const char *expr, int64_t *total)
 		rc = fail(r, notes_db_status(src), "search");
 	sqlite3_finalize(s);
 	free(heap);
-	/* The survivors of the final floor, dated. */
+	/* The survivors of the final floor, dated (after the deferred idf:
+	 * the same order of operations as an undeferred score). */
 	size_t keep = 0;
+	double idf = pr.deferred ? notes_rank_idf(pr.nrow, seen) : 1.0;
 	for (size_t i = 0; rc == NOTES_OK && i < nc; i++)
-		if (cs[i].score * (1 + NOTES_RANK_RECENCY_MAX) >= pr.floor)
-			cs[keep++] = cs[i];
+		if (cs[i].score * (1 + NOTES_RANK_RECENCY_MAX) >= pr.floor) {
+			cs[keep] = cs[i];
+			if (pr.deferred)
+				cs[keep].score *= idf;
+			keep++;
+		}
 	if (rc == NOTES_OK && keep > 0) {
 		notes_buf_append_str(&rc, &sql, "SELECT id, date FROM notes WHERE id IN (");
 		for (size_t i = 0; i < keep; i++)
