@@ -38,7 +38,7 @@ LDLIBS   := $(PKG_LIBS) -lm
 STATIC_QUERY ?= 1
 ifeq ($(STATIC_QUERY),1)
 QUERY_LDLIBS := -static -lsqlite3 -lutf8proc -lstemmer -lzstd -lxxhash -lm -lpthread
-QUERY_LINK_FILTER := 2>$@.err; st=$$?; grep -v -e "in function .unixDlOpen.:" \
+QUERY_LINK_FILTER = 2>$@.err; st=$$?; grep -v -e "in function .unixDlOpen.:" \
                      -e "Using 'dlopen' in statically linked" $@.err >&2; \
                      rm -f $@.err; exit $$st
 else
@@ -137,10 +137,12 @@ install: all
 	install -m 755 contrib/fzf/notes-fzf $(DESTDIR)$(DOCDIR)/contrib/fzf/notes-fzf
 	install -m 644 README.md $(DESTDIR)$(DOCDIR)/README.md
 	install -m 644 contrib/systemd/notes-index.timer $(DESTDIR)$(DOCDIR)/contrib/systemd/
-	install -m 644 contrib/cron/notes-index.crontab $(DESTDIR)$(DOCDIR)/contrib/cron/
+	sed 's|/usr/local/bin/|$(BINDIR)/|' contrib/cron/notes-index.crontab \
+	    > $(DESTDIR)$(DOCDIR)/contrib/cron/notes-index.crontab
 	sed 's|/usr/local/bin/|$(BINDIR)/|' contrib/systemd/notes-index.service \
 	    > $(DESTDIR)$(DOCDIR)/contrib/systemd/notes-index.service
-	chmod 644 $(DESTDIR)$(DOCDIR)/contrib/systemd/notes-index.service
+	chmod 644 $(DESTDIR)$(DOCDIR)/contrib/systemd/notes-index.service \
+	    $(DESTDIR)$(DOCDIR)/contrib/cron/notes-index.crontab
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 	-rmdir $(DESTDIR)$(DOCDIR)/contrib/vim/plugin $(DESTDIR)$(DOCDIR)/contrib/vim \

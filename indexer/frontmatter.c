@@ -304,14 +304,24 @@ static size_t fm_find(const fm_state *s, size_t from, size_t end, const char *t,
 	return hit ? (size_t)(hit - s->src) : (size_t)-1;
 }
 
-/* Append v[0, n) to META mapped at source offset at, moved back if need be
- * so that all n bytes map inside the block: a word libyaml gives that the
- * source does not hold as such still points at real text. */
+/* Append v[0, n) to META mapped at source offset at, so that every byte
+ * maps inside the block: moved back if need be, and a word longer than the
+ * whole block (escapes like \L make 3 bytes of 2) cut into pieces that
+ * each map to its start.  A word libyaml gives that the source does not
+ * hold as such still points at real text. */
 static void fm_meta_put(fm_state *s, const char *v, size_t n, size_t at)
 {
-	if (at + n > s->end)
-		at = s->end - s->beg >= n ? s->end - n : s->beg;
-	notes_doc_append(&s->rc, s->d, NOTES_FIELD_META, v, n, (uint32_t)at);
+	size_t span = s->end > s->beg ? s->end - s->beg : 1;
+	while (n > 0 && s->rc == NOTES_OK) {
+		size_t k = n < span ? n : span;
+		size_t a = at + k > s->end ? s->end - k : at;
+		if (a < s->beg)
+			a = s->beg;
+		notes_doc_append(&s->rc, s->d, NOTES_FIELD_META, v, k, (uint32_t)a);
+		v += k;
+		n -= k;
+		at = s->beg;
+	}
 }
 
 /*

@@ -52,8 +52,13 @@ static void usage(FILE *f)
 "Exit status: 0 index updated (even with warnings), 1 fatal error, 2 usage error,\n"
 "75 another notes-index is running.\n"
 "\n"
-"Nightly cron line:\n"
-"  15 3 * * *  notes-index --quiet\n");
+"Nightly cron line (cron's PATH is /usr/bin:/bin: the full path):\n");
+	/* This very program, wherever it was installed. */
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n > 0)
+		self[n] = '\0';
+	fprintf(f, "  15 3 * * *  %s --quiet\n", n > 0 ? self : "notes-index");
 }
 
 typedef struct cli {

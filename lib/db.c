@@ -16,10 +16,21 @@
 #include "notes/db.h"
 #include "notes/tokenize.h"
 
+/* What a file looked like, to tell whether it changed. */
+typedef struct file_mark {
+	int  ok;                       /* the file was there */
+	dev_t dev;                     /* its device */
+	ino_t ino;                     /* its inode */
+	off_t size;                    /* its size */
+	struct timespec mtime, ctime;  /* its modification and change times */
+} file_mark;
+
 struct notes_db {
 	sqlite3 *h;     /* the connection; owned */
 	char    *path;  /* database file path; owned */
 	notes_token_replay replay;  /* records the tokenizer replays (indexer) */
+	int immutable;  /* read without locks (readonly_folder_fallback) */
+	file_mark main_mark, wal_mark;  /* the file and its -wal when so opened */
 };
 
 struct notes_lock {
@@ -309,12 +320,45 @@ static notes_status check_schema(notes_db *db, int flags, const open_meta *m, ch
 	return NOTES_OK;
 }
 
+static void file_mark_take(file_mark *m, const char *path)
+{
+	struct stat sb;
+	memset(m, 0, sizeof *m);
+	if (stat(path, &sb) != 0)
+		return;
+	*m = (file_mark){1, sb.st_dev, sb.st_ino, sb.st_size, sb.st_mtim, sb.st_ctim};
+}
+
+static int file_mark_same(const file_mark *a, const file_mark *b)
+{
+	return a->ok == b->ok &&
+	       (!a->ok || (a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+			   a->mtime.tv_sec == b->mtime.tv_sec &&
+			   a->mtime.tv_nsec == b->mtime.tv_nsec &&
+			   a->ctime.tv_sec == b->ctime.tv_sec &&
+			   a->ctime.tv_nsec == b->ctime.tv_nsec));
+}
+
+notes_status notes_db_check_unchanged(notes_db *db)
+{
+	if (!db->immutable)
+		return NOTES_OK;
+	char wal[PATH_MAX + 8];
+	file_mark m, w;
+	snprintf(wal, sizeof wal, "%s-wal", db->path);
+	file_mark_take(&m, db->path);
+	file_mark_take(&w, wal);
+	return file_mark_same(&m, &db->main_mark) && file_mark_same(&w, &db->wal_mark)
+		? NOTES_OK : NOTES_E_BUSY;
+}
+
 /* path as an SQLite URI asking for the immutable file (caller frees). */
 static char *immutable_uri(const char *path)
 {
 	notes_status rc = NOTES_OK;
 	notes_buf b = NOTES_BUF_INIT;
-	notes_buf_append_str(&rc, &b, "file:");
+	/* An empty authority: "file:" + "//tmp/x" would read "tmp" as one. */
+	notes_buf_append_str(&rc, &b, path[0] == '/' ? "file://" : "file:");
 	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
 		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
 		    strchr("/-._~", *p))
@@ -362,9 +406,29 @@ static int readonly_folder_fallback(notes_db *db, const char *path, char **why)
 					     "run notes-index once with write access to the folder");
 		return rc;
 	}
+	/* A notes-index that can write there after all (another user's, with
+	 * the files already made) holds an exclusive lock on DB.lock while it
+	 * runs: then the file may be half-written, so say so rather than read
+	 * it.  (A shared lock only to look: held, it would stop the indexer.) */
+	char lock[PATH_MAX + 8];
+	snprintf(lock, sizeof lock, "%s.lock", path);
+	int lfd = open(lock, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (lfd >= 0) {
+		int busy = flock(lfd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+		close(lfd);
+		if (busy) {
+			*why = str_printf("cannot read %s while notes-index writes it: its folder is "
+					  "read-only for you, so the usual locks cannot be shared; "
+					  "try again when it is done", path);
+			return SQLITE_BUSY;
+		}
+	}
 	char *uri = immutable_uri(path);
 	if (!uri)
 		return SQLITE_NOMEM;
+	file_mark_take(&db->main_mark, path);
+	file_mark_take(&db->wal_mark, wal);
+	db->immutable = 1;
 	sqlite3_close_v2(db->h);
 	db->h = NULL;
 	rc = sqlite3_open_v2(uri, &db->h, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,
@@ -450,11 +514,15 @@ notes_status notes_db_open(const char *path, int flags, notes_db **out, char **e
 	 * back to English and the schema check below reports the problem. */
 	open_meta m;
 	st = open_meta_read(db, &m);
-	if (st != NOTES_OK && (flags & NOTES_DB_READONLY) &&
-	    readonly_folder_fallback(db, path, &why) == SQLITE_OK) {
-		sqlite3_extended_result_codes(db->h, 0);
-		sqlite3_busy_timeout(db->h, 5000);
-		st = open_meta_read(db, &m);
+	if (st != NOTES_OK && (flags & NOTES_DB_READONLY)) {
+		int frc = readonly_folder_fallback(db, path, &why);
+		if (frc == SQLITE_OK) {
+			sqlite3_extended_result_codes(db->h, 0);
+			sqlite3_busy_timeout(db->h, 5000);
+			st = open_meta_read(db, &m);
+		} else if (why) {
+			st = notes_db_status(frc);
+		}
 	}
 	if (st != NOTES_OK)
 		goto fail;

@@ -256,6 +256,12 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%s: %s: %s\n", prog, dbpath, notes_status_str(rc));
 			goto out;
 		}
+		if (notes_db_check_unchanged(db) != NOTES_OK) {
+			fprintf(stderr, "%s: %s changed while it was read; run the command again\n",
+				prog, dbpath);
+			notes_list_free(items, ni);
+			goto out;
+		}
 		notes_output_list(stdout, &oo, items, ni);
 		notes_list_free(items, ni);
 		exit_code = fflush(stdout) != 0 ? EXIT_ERROR : ni ? EXIT_MATCH : EXIT_NOMATCH;
@@ -291,6 +297,11 @@ int main(int argc, char **argv)
 	}
 	if (info.corrected && oo.format != NOTES_FORMAT_JSON)
 		fprintf(stderr, "%s: showing results for %s\n", prog, info.corrected);
+	if (notes_db_check_unchanged(db) != NOTES_OK) {
+		fprintf(stderr, "%s: %s changed while it was read (it was read without locks: "
+			"its folder is read-only for you); run the search again\n", prog, dbpath);
+		goto out;
+	}
 	notes_output_results(stdout, &oo, res, n);
 	notes_output_summary(stdout, &oo, &info, n);
 	if (fflush(stdout) != 0) {

@@ -531,6 +531,23 @@ static notes_status pick_ids(run *r, const char *expr, notes_tier tier, int64_t 
 /* ---- details ------------------------------------------------------------------- */
 
 /* Insert \x02 \x03 around each hit of the window. */
+/* Append note text to a snippet: its own \x02 and \x03 bytes would read
+ * as the snippet's hit markers, so they become U+FFFD. */
+static void snippet_text(notes_status *rc, notes_buf *sn, const char *p, size_t n)
+{
+	for (size_t i = 0; i < n && *rc == NOTES_OK;) {
+		size_t k = strcspn(p + i, "\x02\x03");
+		if (k > n - i)
+			k = n - i;
+		notes_buf_append(rc, sn, p + i, k);
+		i += k;
+		if (i < n) {
+			notes_buf_append_str(rc, sn, "\xef\xbf\xbd");
+			i++;
+		}
+	}
+}
+
 static void build_snippet(notes_status *rc, notes_result *x, const char *win, int ws, int we,
 			  const char *hits)
 {
@@ -544,9 +561,9 @@ static void build_snippet(notes_status *rc, notes_result *x, const char *win, in
 		h += used;
 		if (s < pos || e > we || s >= e)
 			continue;
-		notes_buf_append(rc, &sn, win + (pos - ws), (size_t)(s - pos));
+		snippet_text(rc, &sn, win + (pos - ws), (size_t)(s - pos));
 		notes_buf_append_char(rc, &sn, '\x02');
-		notes_buf_append(rc, &sn, win + (s - ws), (size_t)(e - s));
+		snippet_text(rc, &sn, win + (s - ws), (size_t)(e - s));
 		notes_buf_append_char(rc, &sn, '\x03');
 		/* matched words, lowercased ASCII, distinct */
 		char w[128];
@@ -565,7 +582,7 @@ static void build_snippet(notes_status *rc, notes_result *x, const char *win, in
 		notes_buf_free(&tmp);
 		pos = e;
 	}
-	notes_buf_append(rc, &sn, win + (pos - ws), (size_t)(we - pos));
+	snippet_text(rc, &sn, win + (pos - ws), (size_t)(we - pos));
 	if (*rc == NOTES_OK) {
 		x->snippet = sn.p ? sn.p : strdup("");
 		x->terms = terms.p ? terms.p : strdup("");

@@ -1,41 +1,79 @@
 # bash completion for notes-search and notes-index.
-# Installed as share/bash-completion/completions/notes-search (and a link
+# Installed as share/bash-completion/completions/notes-search (and a copy
 # named notes-index); or source it from ~/.bashrc.  Tag names and archive
 # roots come from the index itself (notes-search --list tags|roots), read
 # from the --db given on the line, else $NOTES_DB, else the default index.
+# Names from the index are data: they are matched as strings, never given
+# to compgen -W (which would expand $(...) in a tag).
 
-# The --db value already on the command line, if any.
+# The --db value already on the command line, if any.  bash splits
+# "--db=PATH" at '=' (COMP_WORDBREAKS), so that form is three words.
 _notes_db_arg() {
 	local i
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
-		--db) printf '%s' "${COMP_WORDS[i + 1]}"; return ;;
+		--db)
+			if [ "${COMP_WORDS[i + 1]}" = "=" ]; then
+				printf '%s' "${COMP_WORDS[i + 2]}"
+			else
+				printf '%s' "${COMP_WORDS[i + 1]}"
+			fi
+			return ;;
 		--db=*) printf '%s' "${COMP_WORDS[i]#--db=}"; return ;;
 		esac
 	done
 }
 
-# Names from notes-search --list WHAT, one per line, for the current word.
+# COMPREPLY: the names of notes-search --list WHAT starting with $2, each
+# with prefix $3.
 _notes_list() {
-	local db names
+	local db name
 	db=$(_notes_db_arg)
-	names=$(notes-search ${db:+--db "$db"} --list "$1" 2>/dev/null | cut -f1)
-	local IFS=$'\n'
-	COMPREPLY=($(compgen -P "${3-}" -W "$names" -- "$2"))
+	COMPREPLY=()
+	while IFS= read -r name; do
+		[[ $name == "$2"* ]] && COMPREPLY+=("${3-}$name")
+	done < <(notes-search ${db:+--db "$db"} --list "$1" 2>/dev/null | cut -f1)
+	# Tags may hold spaces: insert them as one word.
+	compopt -o filenames 2>/dev/null
+}
+
+# The word being completed, and the option it is the value of: bash splits
+# "tag:x" at ':' and "--db=x" at '=' (the default COMP_WORDBREAKS), so the
+# value is then a word of its own; without that split the whole word is
+# replaced and replies need its "tag:" or "--db=" back.  Sets cur (the
+# value typed so far), prev (the option, "tag:" included), and pfx (what
+# each reply must start with).
+_notes_words() {
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=${COMP_WORDS[COMP_CWORD - 1]}
+	pfx=
+	if [ "$cur" = "=" ] || [ "$cur" = ":" ]; then
+		prev=${COMP_WORDS[COMP_CWORD - 1]}
+		[ "$cur" = ":" ] && prev=$prev:
+		cur=
+	elif [ "$prev" = "=" ] || [ "$prev" = ":" ]; then
+		prev=${COMP_WORDS[COMP_CWORD - 2]}
+		[ "${COMP_WORDS[COMP_CWORD - 1]}" = ":" ] && prev=$prev:
+	elif [[ $cur == tag:* ]]; then
+		prev=tag: pfx=tag: cur=${cur#tag:}
+	elif [[ $cur == --*=* ]]; then
+		prev=${cur%%=*} pfx=${cur%%=*}= cur=${cur#*=}
+	fi
 }
 
 _notes_search() {
-	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
+	local cur prev pfx
+	_notes_words
 	COMPREPLY=()
 	case $prev in
-	--format) COMPREPLY=($(compgen -W 'human vimgrep json paths' -- "$cur")); return ;;
-	--color | --colour) COMPREPLY=($(compgen -W 'auto always never' -- "$cur")); return ;;
-	--sort) COMPREPLY=($(compgen -W 'rank date -date' -- "$cur")); return ;;
-	--list) COMPREPLY=($(compgen -W 'tags keys roots' -- "$cur")); return ;;
-	--tag) _notes_list tags "$cur"; return ;;
+	tag: | --tag) _notes_list tags "$cur" "$pfx"; return ;;
+	--format) COMPREPLY=($(compgen -P "$pfx" -W 'human vimgrep json paths' -- "$cur")); return ;;
+	--color | --colour) COMPREPLY=($(compgen -P "$pfx" -W 'auto always never' -- "$cur")); return ;;
+	--sort) COMPREPLY=($(compgen -P "$pfx" -W 'rank date -date' -- "$cur")); return ;;
+	--list) COMPREPLY=($(compgen -P "$pfx" -W 'tags keys roots' -- "$cur")); return ;;
 	--db | --path)
 		compopt -o filenames 2>/dev/null
-		COMPREPLY=($(compgen -f -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -P "$pfx" -f -- "$cur")
 		return ;;
 	-n | --limit | --offset | --since | --until) return ;;
 	esac
@@ -45,21 +83,21 @@ _notes_search() {
 			--files-with-matches --relative --color --colour --tag --since --until
 			--path --sort --explain --no-correct --list --help --version -n -l -h' -- "$cur"))
 		;;
-	tag:*) _notes_list tags "${cur#tag:}" tag: ;;
 	esac
 }
 
 _notes_index() {
-	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
+	local cur prev pfx
+	_notes_words
 	COMPREPLY=()
 	case $prev in
 	--db)
 		compopt -o filenames 2>/dev/null
-		COMPREPLY=($(compgen -f -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -P "$pfx" -f -- "$cur")
 		return ;;
 	--forget)
-		_notes_list roots "$cur"
-		[ ${#COMPREPLY[@]} -gt 0 ] || COMPREPLY=($(compgen -d -- "$cur"))
+		_notes_list roots "$cur" "$pfx"
+		[ ${#COMPREPLY[@]} -gt 0 ] || mapfile -t COMPREPLY < <(compgen -P "$pfx" -d -- "$cur")
 		return ;;
 	--ext | --max-size) return ;;
 	esac
@@ -68,7 +106,7 @@ _notes_index() {
 			--quiet --help --version -q -h' -- "$cur"))
 	else
 		compopt -o filenames 2>/dev/null
-		COMPREPLY=($(compgen -d -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -d -- "$cur")
 	fi
 }
 

@@ -44,12 +44,39 @@
                      (list "--vimgrep" "--color" "never" "--" query))
              " "))
 
+(defun notes-search-file-name (name)
+  "The file NAME of a notes-search --vimgrep line names.
+Its `%', `:' and control characters come as %XX, each the byte XX."
+  (if (string-match-p "%[0-9A-Fa-f][0-9A-Fa-f]" name)
+      (decode-coding-string
+       (apply #'unibyte-string
+              (let ((i 0) (n (length name)) (bytes nil))
+                (while (< i n)
+                  (if (and (eq (aref name i) ?%) (< (+ i 2) n)
+                           (string-match-p "\\`[0-9A-Fa-f][0-9A-Fa-f]"
+                                           (substring name (1+ i) (+ i 3))))
+                      (progn (push (string-to-number (substring name (1+ i) (+ i 3)) 16)
+                                   bytes)
+                             (setq i (+ i 3)))
+                    (dolist (b (string-to-list (encode-coding-string
+                                                (string (aref name i)) 'utf-8)))
+                      (push b bytes))
+                    (setq i (1+ i))))
+                (nreverse bytes)))
+       (or file-name-coding-system 'utf-8))
+    name))
+
 ;;;###autoload
 (defun notes-search (query)
   "Search the notes for QUERY; list the matches in a grep-mode buffer."
   (interactive (list (read-string "Search notes: " nil 'notes-search-history)))
-  (compilation-start (notes-search-command query) #'grep-mode
-                     (lambda (_mode) "*notes-search*")))
+  (let ((buf (compilation-start (notes-search-command query) #'grep-mode
+                                (lambda (_mode) "*notes-search*"))))
+    ;; Set before any output is parsed (that happens on display).
+    (with-current-buffer buf
+      (setq-local compilation-parse-errors-filename-function
+                  #'notes-search-file-name))
+    buf))
 
 (provide 'notes-search)
 

@@ -58,6 +58,10 @@ notes_status notes_db_path_resolve(const char *opt, char **out);
  * receives a malloc'ed description (caller frees), also on NOTES_E_SCHEMA.
  * NOTES_E_NOTFOUND: no database at path (without NOTES_DB_CREATE).
  * NOTES_E_CORRUPT: the file is not a usable SQLite database.
+ * NOTES_DB_READONLY in a folder this user may not write, with an empty
+ * -wal: SQLite cannot make the -shm file a reader needs, so the file is read
+ * without locks (a writer would need the folder too); unless a notes-index
+ * holds DB.lock (NOTES_E_BUSY).  See notes_db_check_unchanged().
  */
 notes_status notes_db_open(const char *path, int flags, notes_db **out, char **errmsg);
 void notes_db_close(notes_db *db);
@@ -82,6 +86,13 @@ notes_token_replay *notes_db_replay(notes_db *db);
 const char *notes_db_path(const notes_db *db);
 /* Last SQLite error message on this database (valid until the next call). */
 const char *notes_db_errmsg(notes_db *db);
+/* A database in a folder the reader may not write is read without locks
+ * (see notes_db_open); then a writer with rights of its own could change it
+ * meanwhile.  NOTES_E_BUSY if the file or its -wal changed since the open
+ * (what was read may mix two states: read again), else NOTES_OK (always,
+ * for a database read with the usual locks).  Call after reading. */
+notes_status notes_db_check_unchanged(notes_db *db);
+
 /* What the last failed write of h ran into, said for people, when it is
  * the system's doing: "the disk is full", "the file-size limit is
  * reached", "the disk quota is exceeded", "the file system is read-only";

@@ -114,13 +114,24 @@ no_raw_controls() {
 			"$SEARCH" --format "$fmt" --color never "$q" > "$HT/o.$fmt"
 			no_raw_controls "$HT/o.$fmt"
 		done
-		"$SEARCH" --color always "$q" | sed $'s/\x1b\\[[0-9;]*m//g' > "$HT/o.color"
+		# Only our own colours may be raw (output.c's C_* codes, exactly).
+		"$SEARCH" --color always "$q" |
+			sed $'s/\x1b\\[1m//g; s/\x1b\\[35m//g; s/\x1b\\[32m//g; s/\x1b\\[1;31m//g; s/\x1b\\[2m//g; s/\x1b\\[0m//g' \
+			> "$HT/o.color"
 		no_raw_controls "$HT/o.color"
 		"$SEARCH" --json "$q" > "$HT/o.json"
 		no_raw_controls "$HT/o.json"
 		jq -e . "$HT/o.json" > /dev/null
 	done
-	# The escapes are still there, shown: the title reads as text.
-	"$SEARCH" --color never escapesmarker | grep -q 'esc .*pwned'
+	# The note's own sequences are shown, escaped, also among our colours
+	# (the same bytes as some of ours, so they must not come out raw).
+	"$SEARCH" --color always escapesmarker > "$HT/o.color"
+	grep -qF 'esc \x1b]0;pwned\x07 \x1b[31mred' "$HT/o.color"
+	grep -qF 'head \x1b[1mbold\x1b[0m' "$HT/o.color"
+	grep -qF '\x1b[5mblink\x07 \x01' "$HT/o.color"
+	# The note's \x02 and \x03 bytes are not taken for hit markers.
+	"$SEARCH" --json escapesmarker | jq -e -s '.[0].highlights == [[0,13]]' > /dev/null
+	"$SEARCH" --color never escapesmarker | grep -qF '[escapesmarker] '
+	"$SEARCH" --color never escapesmarker | grep -qF $'\\x01\xef\xbf\xbd\xef\xbf\xbd'
 	"$SEARCH" --json escapesmarker | jq -r 'select(.title) | .title' | grep -q $'\x1b]0;pwned'
 }

@@ -111,6 +111,22 @@ as_user() {
 	[ "$status" -eq 0 ]
 	[ -n "$output" ]
 	[ -z "$stderr" ]
+	# the same through a path that starts with //
+	run --separate-stderr as_user "$SEARCH" --db "/$T/ro/index.db" -l graceful
+	[ "$status" -eq 0 ]
+	[ -n "$output" ]
+	# A notes-index with rights of its own holding the lock: the file may be
+	# half-written, so it is not read without locks.
+	chmod 755 "$T/ro"
+	touch "$T/ro/index.db.lock"
+	chmod 644 "$T/ro/index.db.lock"
+	chmod 555 "$T/ro"
+	flock -x "$T/ro/index.db.lock" sleep 3 &
+	sleep 0.3
+	run --separate-stderr as_user "$SEARCH" --db "$T/ro/index.db" -l graceful
+	wait
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"while notes-index writes it"* ]]
 	run --separate-stderr as_user "$INDEX" --db "$T/ro/index.db" "$T/notes"
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == *"read-only"* ]]

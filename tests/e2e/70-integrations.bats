@@ -41,6 +41,13 @@ teardown() { common_teardown; }
 	"$p/bin/notes-index" --version | grep -q '^notes-index '
 	grep -q '^ExecStart=/usr/local/bin/notes-index --quiet$' \
 		"$p/share/doc/notes-search/contrib/systemd/notes-index.service"
+	# Another prefix is written into the units and the crontab line.
+	run make -C "$TOP" --no-print-directory install PREFIX=/opt/notes DESTDIR="$T/stage2"
+	[ "$status" -eq 0 ]
+	grep -q '^ExecStart=/opt/notes/bin/notes-index --quiet$' \
+		"$T/stage2/opt/notes/share/doc/notes-search/contrib/systemd/notes-index.service"
+	grep -q '^15 3 \* \* \*  /opt/notes/bin/notes-index --quiet$' \
+		"$T/stage2/opt/notes/share/doc/notes-search/contrib/cron/notes-index.crontab"
 	run make -C "$TOP" --no-print-directory uninstall PREFIX=/usr/local DESTDIR="$stage"
 	[ "$status" -eq 0 ]
 	[ -z "$(find "$stage" -type f)" ]
@@ -108,18 +115,37 @@ bash_complete() {
 	touch "$T/other.db" "$T/other.txt"
 	run bash_complete notes-search --db "$T/oth"
 	[[ "$output" == *"$T/other.db"* ]]
+	# bash splits --format=j at '=' and tag:mee at ':' (COMP_WORDBREAKS)
+	run bash_complete notes-search --format = j
+	[ "$output" = "json" ]
+	run bash_complete notes-search graceful tag : mee
+	[ "$output" = meetings ]
+	run bash_complete notes-search graceful tag :
+	[[ "$output" == *kubernetes* ]]
 	# Tags come from the index named on the line (or $NOTES_DB).
 	run bash_complete notes-search --tag ''
 	[[ "$output" == *kubernetes* ]]
 	[[ "$output" == *meetings* ]]
 	run bash_complete notes-search --db "$DB" --tag kub
 	[ "$output" = kubernetes ]
-	run bash_complete notes-search graceful tag:mee
-	[ "$output" = tag:meetings ]
+	run bash_complete notes-search --db = "$DB" --tag kub
+	[ "$output" = kubernetes ]
 	run bash_complete notes-index --forget ''
 	[ "$output" = "$T/notes" ]
 	run bash_complete notes-index --st
 	[ "$output" = "--status" ]
+}
+
+@test "completion: a tag is data: completing it runs nothing it holds" {
+	need bash
+	printf -- '---\ntitle: Trap\ntags: ["$(touch %s/pwned)", "a b `touch %s/pwned2`"]\n---\ntrap\n' \
+		"$T" "$T" > "$T/notes/trap.md"
+	"$INDEX" -q "$T/notes"
+	run bash_complete notes-search --tag ''
+	[[ "$output" == *'$(touch'* ]]
+	[[ "$output" == *'a b `touch'* ]]
+	[ ! -e "$T/pwned" ]
+	[ ! -e "$T/pwned2" ]
 }
 
 @test "completion: the zsh functions load and know the same options" {
@@ -145,21 +171,28 @@ bash_complete() {
 	# A note whose file name needs the percent-encoding of vimgrep output.
 	mkdir -p "$T/notes/odd"
 	printf '# Odd\n\nfirst line\nzebraquokka lives here\n' > "$T/notes/odd/a:b%c.md"
+	printf '# Bad name\n\nwombatquoll\n' > "$T/notes/odd/bad$(printf '\377')name.md"
 	"$INDEX" -q "$T/notes"
 	run vim -es -N -u NONE -i NONE -c "set rtp^=$TOP/contrib/vim" -c 'runtime plugin/notes.vim' \
 		-c 'Notes! graceful termination' \
 		-c "call writefile(map(getqflist(), {_, v -> bufname(v.bufnr) . ':' . v.lnum . ':' . v.col}), '$T/qf')" \
 		-c 'Notes! zebraquokka' \
 		-c "call writefile(map(getqflist(), {_, v -> bufname(v.bufnr) . ':' . v.lnum}), '$T/qf2')" \
+		-c 'Notes! wombatquoll' \
+		-c "call writefile(map(getqflist(), {_, v -> bufname(v.bufnr) . ':' . v.lnum}), '$T/qf3')" \
 		-c 'qa!'
 	[ "$status" -eq 0 ]
 	head -n 1 "$T/qf" | grep -q "design/graceful-termination.md:10:32$"
 	[ "$(wc -l < "$T/qf")" -eq "$("$SEARCH" -l graceful termination | wc -l)" ]
 	[ "$(cat "$T/qf2")" = "$T/notes/odd/a:b%c.md:4" ]
+	[ "$(cat "$T/qf3")" = "$T/notes/odd/bad$(printf '\377')name.md:3" ]
 }
 
 @test "emacs: M-x notes-search lists the notes in a grep-mode buffer at the right places" {
 	need emacs
+	mkdir -p "$T/notes/odd"
+	printf '# Odd\n\nfirst line\nzebraquokka graceful termination\n' > "$T/notes/odd/a:b%c.md"
+	"$INDEX" -q "$T/notes"
 	cat > "$T/t.el" <<'EOF'
 (require 'notes-search)
 (notes-search "graceful termination")
@@ -184,6 +217,8 @@ EOF
 	[ "$status" -eq 0 ]
 	[ "$(echo "$output" | head -n 1)" = "$T/notes/design/graceful-termination.md:10" ]
 	[ "$(echo "$output" | grep -c "^$T/.*:[0-9]*$")" -eq "$("$SEARCH" -l graceful termination | wc -l)" ]
+	# the %XX of vimgrep paths decoded: the real file
+	echo "$output" | grep -qxF "$T/notes/odd/a:b%c.md:4"
 }
 
 @test "fzf: notes-fzf keeps the hit lines fzf matches for the query" {
@@ -201,7 +236,15 @@ EOF
 @test "nightly: the systemd units verify and the crontab line is well formed" {
 	line=$(grep -v '^#' "$TOP/contrib/cron/notes-index.crontab" | grep .)
 	[ "$(echo "$line" | awk '{print NF}')" -eq 7 ]
-	[[ "$line" == "15 3 * * *  notes-index --quiet" ]]
+	[[ "$line" == "15 3 * * *  /usr/local/bin/notes-index --quiet" ]]
+	# --help gives the line with the program's own path (cron has no PATH
+	# to find it), and it runs as written.
+	help_line=$("$INDEX" --help | grep '^  15 3 \* \* \*  ')
+	cmd=${help_line#  15 3 \* \* \*  }
+	[ "${cmd%% *}" = "$(readlink -f "$INDEX")" ]
+	run $cmd
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
 	need systemd-analyze
 	mkdir "$T/units"
 	sed "s|/usr/local/bin/notes-index|$BUILD/notes-index|" "$TOP/contrib/systemd/notes-index.service" \

@@ -4,12 +4,13 @@
 #
 # Indexes an archive (the first N notes of ../shared/corpus, all with
 # --notes 0, or copies of examples/notes without the corpus), then runs
-# `notes-index --full` over and over in the background while N searches
+# notes-index over and over in the background while N searches
 # (default 500) run in the foreground, cycling through queries that matched
-# before.  Every search must exit 0, print results and nothing on stderr (no
+# before, while full and incremental runs alternate.  Every search must
+# exit 0, print results and nothing on stderr (no
 # "database is locked", no empty answer).  Then two indexers are started at
 # once: exactly one indexes, the other exits 75 naming the first.
-# Prints "concurrent: N searches during M full re-indexes: ok"; exit 1 on
+# Prints "concurrent: N searches during M re-indexes (K incremental): ok"; exit 1 on
 # the first failure.
 #
 # Env: NOTES_BUILD (binaries; default build), NOTES_SHARED.
@@ -47,12 +48,25 @@ for q in "${queries[@]}"; do
 	"$SEARCH" -l "$q" > /dev/null 2>&1 || fail "query $q matches nothing before the test"
 done
 
-(while [ ! -e "$work/stop" ]; do
+# Full rebuilds (a new index beside the old, swapped in) alternate with
+# incremental runs over changed notes (batches committed to the WAL and
+# checkpointed while searches read).
+mapfile -t notes_list < <(find "$arch" -name '*.md' -type f | LC_ALL=C sort)
+(k=0
+ while [ ! -e "$work/stop" ]; do
+	k=$((k + 1))
+	full=--full
+	if [ $((k % 2)) -eq 0 ]; then
+		full=
+		for ((i = k % 7; i < ${#notes_list[@]}; i += 7)); do
+			printf '\nconcurrent edit %d\n' "$k" >> "${notes_list[i]}"
+		done
+	fi
 	# (Warnings about the notes themselves are not failures.)
-	"$INDEX" -q --full "$arch" 2> "$work/index.warn" || {
+	"$INDEX" -q $full "$arch" 2> "$work/index.warn" || {
 		echo "exit $?: $(grep -v ': front matter\|: skipped\|: invalid' "$work/index.warn" | head -n 2)" \
 			>> "$work/index.err"; }
-	echo run >> "$work/runs"
+	echo "${full:-incremental}" >> "$work/runs"
  done) &
 loop=$!
 bad=0
@@ -68,6 +82,7 @@ done
 touch "$work/stop"
 wait "$loop"
 runs=$(wc -l < "$work/runs")
+incr=$(grep -c incremental "$work/runs")
 [ "$bad" -eq 0 ] || fail "$bad of $searches searches failed"
 [ ! -s "$work/index.err" ] || fail "an indexer failed: $(head -n 3 "$work/index.err")"
 [ "$runs" -ge 1 ] || fail "no re-index completed"
@@ -86,4 +101,4 @@ elif [ "$sa" -ne 0 ] || [ "$sb" -ne 0 ]; then
 	fail "two indexers: exits $sa and $sb: $(cat "$work/a.out" "$work/b.out")"
 fi
 # (Both 0: the first finished before the second started; fine.)
-echo "concurrent: $searches searches during $runs full re-indexes: ok"
+echo "concurrent: $searches searches during $runs re-indexes ($incr incremental): ok"

@@ -955,6 +955,96 @@ static void test_checkpoints(void **state)
 	notes_tokenizer_free(t);
 }
 
+/* Starts of the position-taking tokens of a run, one per position. */
+struct starts {
+	int *v;        /* v[pos]: byte offset of the token at pos */
+	int n, cap;
+};
+
+static int collect_start(void *ctx, int tflags, const char *tok, int ntok, int start, int end)
+{
+	struct starts *s = ctx;
+	(void)tok;
+	(void)ntok;
+	(void)end;
+	if (tflags & NOTES_TOKEN_COLOCATED)
+		return 0;
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 1024;
+		s->v = realloc(s->v, (size_t)s->cap * sizeof *s->v);
+		assert_non_null(s->v);
+	}
+	s->v[s->n++] = start;
+	return 0;
+}
+
+/* A text over 4 MiB is recorded sparse: never replayed, and its restart
+ * points (fewer, at least 64 positions apart) are as valid as dense ones:
+ * tokenizing from one gives the whole text's positions from there on. */
+static void test_checkpoints_sparse(void **state)
+{
+	(void)state;
+	notes_buf text = NOTES_BUF_INIT;
+	notes_status rc = NOTES_OK;
+	static const char *words[] = {
+		"kube-proxy", "PodDisruptionBudget", "don't", "容器运行时", "Résumé", "x",
+		"snake_case", "#2789", "HTTPServer", "v1.14.0", "a.b-c_d", "--", "k8s",
+	};
+	uint32_t x = 11;
+	while (text.n < (5u << 20)) {
+		x = x * 1103515245u + 12345u;
+		notes_buf_append_str(&rc, &text, words[(x >> 16) % (sizeof words / sizeof words[0])]);
+		notes_buf_append_str(&rc, &text, (x >> 8) % 7 == 0 ? "\n" : " ");
+	}
+	assert_int_equal(rc, NOTES_OK);
+	notes_tokenizer *t;
+	notes_token_rec *r;
+	assert_int_equal(notes_tokenizer_new(&t), NOTES_OK);
+	assert_int_equal(notes_token_rec_new(&r), NOTES_OK);
+	assert_int_equal(notes_token_rec_record(r, t, text.p, (int)text.n), 0);
+	struct toks none = {0};
+	assert_int_equal(notes_token_rec_replay(r, text.p, (int)text.n, &none, collect),
+			 -NOTES_E_NOTFOUND);
+	assert_int_equal(none.n, 0);
+	notes_buf ck = NOTES_BUF_INIT;
+	notes_token_rec_checkpoints(&rc, r, 256, &ck);
+	assert_int_equal(rc, NOTES_OK);
+
+	struct starts all = {0};
+	assert_int_equal(notes_tokenize(t, NOTES_TOKENIZE_DOCUMENT, text.p, (int)text.n, &all,
+					collect_start), 0);
+	const unsigned char *p = (const unsigned char *)ck.p, *end = p + ck.n;
+	uint64_t n, dp, db, pos = 0, byte = 0;
+	assert_int_equal(notes_varint_get(&p, end, &n), 0);
+	assert_true(n >= (uint64_t)all.n / 512);   /* one per 256 positions, give or take */
+	for (uint64_t i = 0; i < n; i++) {
+		assert_int_equal(notes_varint_get(&p, end, &dp), 0);
+		assert_int_equal(notes_varint_get(&p, end, &db), 0);
+		pos += dp;
+		byte += db;
+		assert_true(dp >= 256 || i == 0);
+		assert_true(pos < (uint64_t)all.n);
+		assert_int_equal(all.v[pos], (int)byte);
+		if (i % 37)
+			continue;
+		/* From here, a few KiB: the same positions as the whole run. */
+		struct starts rest = {0};
+		int len = text.n - byte < 4096 ? (int)(text.n - byte) : 4096;
+		assert_int_equal(notes_tokenize(t, NOTES_TOKENIZE_DOCUMENT, text.p + byte, len, &rest,
+						collect_start), 0);
+		assert_true(rest.n > 10 || len < 4096);
+		for (int j = 0; j + 1 < rest.n && j < 200; j++)
+			assert_int_equal(rest.v[j] + (int)byte, all.v[pos + (uint64_t)j]);
+		free(rest.v);
+	}
+	assert_true(p == end);
+	free(all.v);
+	notes_buf_free(&ck);
+	notes_buf_free(&text);
+	notes_token_rec_free(r);
+	notes_tokenizer_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -973,6 +1063,7 @@ int main(void)
 		cmocka_unit_test(test_independent_objects),
 		cmocka_unit_test(test_record_replay),
 		cmocka_unit_test(test_checkpoints),
+		cmocka_unit_test(test_checkpoints_sparse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

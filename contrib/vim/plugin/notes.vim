@@ -15,8 +15,10 @@ endif
 let g:loaded_notes_search = 1
 
 " Paths in vimgrep lines have '%', ':' and control characters as %XX.
+" Each %XX is the byte XX (not the character U+00XX: a name may hold bytes
+" that are not UTF-8).
 function! s:unescape(path) abort
-  return substitute(a:path, '%\(\x\x\)', '\=nr2char(str2nr(submatch(1), 16))', 'g')
+  return substitute(a:path, '%\(\x\x\)', '\=eval(''"\x'' . submatch(1) . ''"'')', 'g')
 endfunction
 
 function! s:entries(lines) abort
