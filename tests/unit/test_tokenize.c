@@ -869,6 +869,28 @@ static void test_record_replay(void **state)
 	notes_tokenizer_free(t);
 }
 
+/* Words of every kind the tokenizer splits, joins or drops. */
+static const char *const mixed_words[] = {
+	"kube-proxy", "PodDisruptionBudget", "don't", "容器运行时", "Résumé", "x",
+	"snake_case", "#2789", "e\xcc\x81t\xc3\xa9", "HTTPServer", "v1.14.0", "ﾃｽﾄ",
+	"a.b-c_d", "IPv6Address", "--", "...", "\xff", "k8s",
+};
+
+/* Append to text a deterministic mix of mixed_words (from seed) separated
+ * by spaces, tabs and newlines, until it holds at least `bytes`. */
+static void mixed_text(notes_buf *text, uint32_t seed, size_t bytes)
+{
+	notes_status rc = NOTES_OK;
+	uint32_t x = seed;
+	while (text->n < bytes) {
+		x = x * 1103515245u + 12345u;
+		notes_buf_append_str(&rc, text,
+				     mixed_words[(x >> 16) % (sizeof mixed_words / sizeof mixed_words[0])]);
+		notes_buf_append_str(&rc, text, (x >> 8) % 7 == 0 ? "\n" : (x >> 8) % 5 == 0 ? "\t" : " ");
+	}
+	assert_int_equal(rc, NOTES_OK);
+}
+
 /* Tokenizing from a restart point gives the rest of the whole text's
  * tokens: same offsets (shifted), same positions (shifted), DOCUMENT and
  * AUX alike. */
@@ -877,19 +899,8 @@ static void test_checkpoints(void **state)
 	(void)state;
 	notes_buf text = NOTES_BUF_INIT;
 	notes_status rc = NOTES_OK;
-	static const char *words[] = {
-		"kube-proxy", "PodDisruptionBudget", "don't", "容器运行时", "Résumé", "x",
-		"snake_case", "#2789", "e\xcc\x81t\xc3\xa9", "HTTPServer", "v1.14.0", "ﾃｽﾄ",
-		"a.b-c_d", "IPv6Address", "--", "...", "\xff", "k8s",
-	};
-	uint32_t x = 7;
 	notes_buf_append_str(&rc, &text, "\x01" "fr\x01");
-	for (int i = 0; i < 3000; i++) {
-		x = x * 1103515245u + 12345u;
-		notes_buf_append_str(&rc, &text, words[(x >> 16) % (sizeof words / sizeof words[0])]);
-		notes_buf_append_str(&rc, &text, (x >> 8) % 7 == 0 ? "\n" : (x >> 8) % 5 == 0 ? "\t" : " ");
-	}
-	assert_int_equal(rc, NOTES_OK);
+	mixed_text(&text, 7, 30000);
 	notes_tokenizer *t;
 	notes_token_rec *r;
 	assert_int_equal(notes_tokenizer_new(&t), NOTES_OK);
@@ -986,17 +997,7 @@ static void test_checkpoints_sparse(void **state)
 	(void)state;
 	notes_buf text = NOTES_BUF_INIT;
 	notes_status rc = NOTES_OK;
-	static const char *words[] = {
-		"kube-proxy", "PodDisruptionBudget", "don't", "容器运行时", "Résumé", "x",
-		"snake_case", "#2789", "HTTPServer", "v1.14.0", "a.b-c_d", "--", "k8s",
-	};
-	uint32_t x = 11;
-	while (text.n < (5u << 20)) {
-		x = x * 1103515245u + 12345u;
-		notes_buf_append_str(&rc, &text, words[(x >> 16) % (sizeof words / sizeof words[0])]);
-		notes_buf_append_str(&rc, &text, (x >> 8) % 7 == 0 ? "\n" : " ");
-	}
-	assert_int_equal(rc, NOTES_OK);
+	mixed_text(&text, 11, 5u << 20);
 	notes_tokenizer *t;
 	notes_token_rec *r;
 	assert_int_equal(notes_tokenizer_new(&t), NOTES_OK);
