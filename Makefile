@@ -184,7 +184,8 @@ stress: deps
 	@./tests/stress.sh build
 
 # The end-to-end suites under valgrind memcheck, with an unsanitized debug
-# build in build/vg: tests/valgrind.sh (VALGRIND_SUITES picks .bats files).
+# build in build/vg: tests/valgrind.sh (VALGRIND_SUITES picks .bats files,
+# VALGRIND_FILTER tests by name).
 valgrind: deps
 	@./tests/deps.sh valgrind
 	@$(MAKE) --no-print-directory all

@@ -5,6 +5,8 @@
 # process with an invalid access, an uninitialised read or a definite or
 # indirect leak fails its test (exit 99) and leaves its report in
 # BUILD_DIR/valgrind/.  Ends with the bats summary and a valgrind one.
+# VALGRIND_SUITES (.bats files) and VALGRIND_FILTER (a bats -f regex) pick
+# a part of the suite.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$top/${1:?usage: valgrind.sh BUILD_DIR}
@@ -22,7 +24,7 @@ WRAP
 	chmod +x "$build/wrap/$p"
 done
 export NOTES_BUILD=$build/wrap
-bats --tap ${VALGRIND_SUITES:-"$top"/tests/e2e/*.bats}
+bats --tap ${VALGRIND_FILTER:+-f "$VALGRIND_FILTER"} ${VALGRIND_SUITES:-"$top"/tests/e2e/*.bats}
 st=$?
 runs=$(ls "$logs" | wc -l)
 bad=$(find "$logs" -type f -size +0 | wc -l)
