@@ -236,7 +236,8 @@ teardown_file() { rm -rf "$ST"; }
 
 @test "search: the pruned ranking of plain queries equals the full ranking" {
 	# see 50-search-corpus.bats: `path:/` forces the joined, unpruned query
-	for q in note graceful "graceful termination" "kube*" design; do
+	for q in note graceful "graceful termination" "kube*" design title:graceful \
+		 'body:"graceful termination"'; do
 		a=$("$SEARCH" --json -n 50 "$q" | jq -c 'select(.path) | [.path, .score, .tier]')
 		b=$("$SEARCH" --json -n 50 "$q path:/" | jq -c 'select(.path) | [.path, .score, .tier]')
 		[ -n "$a" ]
