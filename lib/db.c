@@ -379,8 +379,10 @@ static char *immutable_uri(const char *path)
  * one in a folder it may not write (a read-only mount, someone else's
  * index): the first read fails with "attempt to write a readonly database".
  * When the folder is not writable and the -wal holds nothing, the main file
- * is the whole index and nobody can be changing it (a writer would need the
- * folder too), so it is read as immutable: without -shm and locks.  Called
+ * is the whole index, so it is read as immutable: without -shm and locks.
+ * A writer needs the folder too; one with rights of its own (another user's
+ * notes-index) is caught by its lock here and, if it starts later, by
+ * notes_db_check_unchanged() after the read.  Called
  * when the first read failed; returns SQLITE_OK when db->h was reopened so,
  * else an SQLite code and, when there is more to say, *why.
  */

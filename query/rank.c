@@ -719,8 +719,7 @@ notes_status notes_rank_register(sqlite3 *db)
 	if (st != NOTES_OK)
 		return st;
 	if (api->xCreateFunction(api, "notes_passage", z, passage_fn,
-				 (void (*)(void *))notes_zip_free) != SQLITE_OK)
-	{
+				 (void (*)(void *))notes_zip_free) != SQLITE_OK) {
 		notes_zip_free(z);   /* FTS5 keeps it only on success */
 		return NOTES_E_DB;
 	}
