@@ -3,6 +3,10 @@
 #   make          build build/notes-index, build/notes-search, build/libnotes.a
 #   make demo     install missing packages, build, index examples/notes, search it
 #   make check    every test (unit + end-to-end), built with ASan+UBSan
+#   make install  PREFIX=/usr/local DESTDIR=... (make uninstall)
+#   make stress   the long reliability runs;  make fuzz  libFuzzer targets
+#   make valgrind the end-to-end suites under memcheck
+#   make bench    speed next to sqlite3 and ripgrep;  make relevance
 #
 # Sources are found by wildcard: lib/*.c form libnotes.a (shared by both
 # binaries), indexer/*.c and query/*.c form one archive each, and each
