@@ -1198,9 +1198,7 @@ notes_status notes_index_forget(notes_db *db, const char *root, uint64_t *remove
 
 void notes_index_status_free(notes_index_status_info *info)
 {
-	for (size_t i = 0; info->roots && i < info->nroots; i++)
-		free(info->roots[i].path);
-	free(info->roots);
+	notes_db_counts_free(info->roots, info->nroots);
 	free(info->last_run);
 	memset(info, 0, sizeof *info);
 }
@@ -1222,32 +1220,9 @@ notes_status notes_index_status(notes_db *db, notes_index_status_info *info)
 	info->last_seconds = -1;
 	info->last_warnings = -1;
 	sqlite3 *h = notes_db_handle(db);
-	notes_status st = NOTES_OK;
-	sqlite3_stmt *s = NULL;
 	/* One snapshot for every number. */
 	int txn = sqlite3_exec(h, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
-	int rc = sqlite3_prepare_v2(h,
-		"SELECT r.path, (SELECT count(*) FROM notes n WHERE n.root = r.path)"
-		" FROM roots r ORDER BY r.added, r.path", -1, &s, NULL);
-	while (rc == SQLITE_OK && st == NOTES_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		notes_index_root_info *p = realloc(info->roots, (info->nroots + 1) * sizeof *p);
-		const char *path = (const char *)sqlite3_column_text(s, 0);
-		if (!p) {
-			st = NOTES_E_NOMEM;
-			break;
-		}
-		info->roots = p;
-		p[info->nroots].notes = (uint64_t)sqlite3_column_int64(s, 1);
-		if (!(p[info->nroots].path = strdup(path ? path : ""))) {
-			st = NOTES_E_NOMEM;
-			break;
-		}
-		info->nroots++;
-		rc = SQLITE_OK;
-	}
-	sqlite3_finalize(s);
-	if (st == NOTES_OK && rc != SQLITE_DONE)
-		st = notes_db_status(rc);
+	notes_status st = notes_db_counts(db, NOTES_DB_ROOTS_SQL, &info->roots, &info->nroots);
 	if (st == NOTES_OK) {
 		int64_t n = status_count(h, "SELECT count(*) FROM notes");
 		int64_t w = status_count(h, "SELECT count(*) FROM notes WHERE nwarn > 0");

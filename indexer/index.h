@@ -68,13 +68,9 @@ notes_status notes_index_roots(notes_db *db, char ***roots, size_t *n);
 void notes_index_roots_free(char **roots, size_t n);
 
 /* The state of an index at a glance (notes-index --status). */
-typedef struct notes_index_root_info {
-	char    *path;    /* archive root; owned */
-	uint64_t notes;   /* notes indexed under it */
-} notes_index_root_info;
-
 typedef struct notes_index_status_info {
-	notes_index_root_info *roots;  /* remembered roots, in order; owned */
+	notes_db_count *roots;         /* remembered roots (name) with their notes
+					* (count), in order; owned */
 	size_t   nroots;               /* entries in roots */
 	uint64_t notes;                /* notes in the index */
 	uint64_t notes_warned;         /* of those, notes with warnings at their last index */

@@ -254,8 +254,8 @@ static int show_status(const char *dbpath)
 	if (info.nroots == 0)
 		printf("roots:     none\n");
 	for (size_t i = 0; i < info.nroots; i++)
-		printf("%s%s (%llu notes)\n", i ? "           " : "roots:     ", info.roots[i].path,
-		       (unsigned long long)info.roots[i].notes);
+		printf("%s%s (%llu notes)\n", i ? "           " : "roots:     ", info.roots[i].name,
+		       (unsigned long long)info.roots[i].count);
 	if (info.last_run) {
 		printf("last run:  %s", info.last_run);
 		if (info.last_seconds >= 0)

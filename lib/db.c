@@ -640,6 +640,51 @@ const char *notes_db_write_trouble(sqlite3 *h)
 	}
 }
 
+void notes_db_counts_free(notes_db_count *items, size_t n)
+{
+	for (size_t i = 0; items && i < n; i++)
+		free(items[i].name);
+	free(items);
+}
+
+notes_status notes_db_counts(notes_db *db, const char *sql, notes_db_count **items, size_t *n)
+{
+	*items = NULL;
+	*n = 0;
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(db->h, sql, -1, &s, NULL);
+	notes_status st = NOTES_OK;
+	size_t cap = 0;
+	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 64;
+			notes_db_count *p = realloc(*items, cap * sizeof *p);
+			if (!p) {
+				st = NOTES_E_NOMEM;
+				break;
+			}
+			*items = p;
+		}
+		const char *name = (const char *)sqlite3_column_text(s, 0);
+		if (!((*items)[*n].name = str_dup(name ? name : ""))) {
+			st = NOTES_E_NOMEM;
+			break;
+		}
+		(*items)[*n].count = (uint64_t)sqlite3_column_int64(s, 1);
+		++*n;
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(s);
+	if (st == NOTES_OK && rc != SQLITE_DONE)
+		st = notes_db_status(rc);
+	if (st != NOTES_OK) {
+		notes_db_counts_free(*items, *n);
+		*items = NULL;
+		*n = 0;
+	}
+	return st;
+}
+
 notes_status notes_db_meta_get(notes_db *db, const char *key, char **value)
 {
 	sqlite3_stmt *s = NULL;

@@ -250,7 +250,7 @@ int main(int argc, char **argv)
 	err = NULL;
 
 	if (list >= 0) {
-		notes_list_item *items = NULL;
+		notes_db_count *items = NULL;
 		size_t ni = 0;
 		if ((rc = notes_list(db, (notes_list_kind)list, &items, &ni)) != NOTES_OK) {
 			fprintf(stderr, "%s: %s: %s\n", prog, dbpath, notes_status_str(rc));
@@ -259,11 +259,11 @@ int main(int argc, char **argv)
 		if (notes_db_check_unchanged(db) != NOTES_OK) {
 			fprintf(stderr, "%s: %s changed while it was read; run the command again\n",
 				prog, dbpath);
-			notes_list_free(items, ni);
+			notes_db_counts_free(items, ni);
 			goto out;
 		}
 		notes_output_list(stdout, &oo, items, ni);
-		notes_list_free(items, ni);
+		notes_db_counts_free(items, ni);
 		exit_code = fflush(stdout) != 0 ? EXIT_ERROR : ni ? EXIT_MATCH : EXIT_NOMATCH;
 		goto out;
 	}

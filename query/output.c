@@ -282,7 +282,7 @@ void notes_output_results(FILE *f, const notes_output_opts *o, const notes_resul
 	}
 }
 
-void notes_output_list(FILE *f, const notes_output_opts *o, const notes_list_item *items,
+void notes_output_list(FILE *f, const notes_output_opts *o, const notes_db_count *items,
 		       size_t n)
 {
 	for (size_t i = 0; i < n; i++) {

@@ -30,7 +30,7 @@ void notes_output_results(FILE *f, const notes_output_opts *o, const notes_resul
 			  size_t n);
 /* The items of notes-search --list: "NAME<TAB>COUNT" lines (control
  * characters escaped as in every format), or JSON objects {"name","count"}. */
-void notes_output_list(FILE *f, const notes_output_opts *o, const notes_list_item *items,
+void notes_output_list(FILE *f, const notes_output_opts *o, const notes_db_count *items,
 		       size_t n);
 
 /* JSON only: the final summary object. */

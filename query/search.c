@@ -136,59 +136,20 @@ notes_status notes_source_position(const char *path, uint64_t src, int *line, in
 	return *line_text ? NOTES_OK : NOTES_E_NOMEM;
 }
 
-void notes_list_free(notes_list_item *items, size_t n)
-{
-	for (size_t i = 0; items && i < n; i++)
-		free(items[i].name);
-	free(items);
-}
-
-notes_status notes_list(notes_db *db, notes_list_kind kind, notes_list_item **items, size_t *n)
+notes_status notes_list(notes_db *db, notes_list_kind kind, notes_db_count **items, size_t *n)
 {
 	static const char *const sql[] = {
 		[NOTES_LIST_TAGS] = "SELECT value, count(DISTINCT note) AS c FROM fields"
 				    " WHERE key IN ('tags', 'tag') GROUP BY value ORDER BY c DESC, value",
 		[NOTES_LIST_KEYS] = "SELECT key, count(DISTINCT note) AS c FROM fields"
 				    " GROUP BY key ORDER BY c DESC, key",
-		[NOTES_LIST_ROOTS] = "SELECT r.path, (SELECT count(*) FROM notes n WHERE n.root = r.path)"
-				     " FROM roots r ORDER BY r.added, r.path",
+		[NOTES_LIST_ROOTS] = NOTES_DB_ROOTS_SQL,
 	};
 	*items = NULL;
 	*n = 0;
 	if ((unsigned)kind > NOTES_LIST_ROOTS)
 		return NOTES_E_USAGE;
-	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(notes_db_handle(db), sql[kind], -1, &s, NULL);
-	notes_status st = NOTES_OK;
-	size_t cap = 0;
-	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? 2 * cap : 64;
-			notes_list_item *p = realloc(*items, cap * sizeof *p);
-			if (!p) {
-				st = NOTES_E_NOMEM;
-				break;
-			}
-			*items = p;
-		}
-		const char *name = (const char *)sqlite3_column_text(s, 0);
-		if (!((*items)[*n].name = strdup(name ? name : ""))) {
-			st = NOTES_E_NOMEM;
-			break;
-		}
-		(*items)[*n].count = (uint64_t)sqlite3_column_int64(s, 1);
-		++*n;
-		rc = SQLITE_OK;
-	}
-	sqlite3_finalize(s);
-	if (st == NOTES_OK && rc != SQLITE_DONE)
-		st = notes_db_status(rc);
-	if (st != NOTES_OK) {
-		notes_list_free(*items, *n);
-		*items = NULL;
-		*n = 0;
-	}
-	return st;
+	return notes_db_counts(db, sql[kind], items, n);
 }
 
 static void result_clear(notes_result *x)

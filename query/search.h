@@ -87,15 +87,9 @@ typedef enum notes_list_kind {
 	NOTES_LIST_ROOTS       /* archive roots, in the order they were added */
 } notes_list_kind;
 
-typedef struct notes_list_item {
-	char    *name;    /* owned */
-	uint64_t count;   /* notes */
-} notes_list_item;
-
 /* The items of kind (ties by name).  *items is malloc'ed (free with
- * notes_list_free); NULL when there are none. */
-notes_status notes_list(notes_db *db, notes_list_kind kind, notes_list_item **items, size_t *n);
-void notes_list_free(notes_list_item *items, size_t n);
+ * notes_db_counts_free); NULL when there are none. */
+notes_status notes_list(notes_db *db, notes_list_kind kind, notes_db_count **items, size_t *n);
 
 /* 1 when key is a front-matter key present in the index (for the parser). */
 int notes_search_is_key(void *db, const char *key);

@@ -24,6 +24,7 @@
 #define NOTES_DB_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include "notes/status.h"
 
@@ -86,6 +87,24 @@ notes_token_replay *notes_db_replay(notes_db *db);
 const char *notes_db_path(const notes_db *db);
 /* Last SQLite error message on this database (valid until the next call). */
 const char *notes_db_errmsg(notes_db *db);
+/* A name with its number of notes (lists for people and completion). */
+typedef struct notes_db_count {
+	char    *name;    /* owned */
+	uint64_t count;   /* notes */
+} notes_db_count;
+
+/* The rows (text, integer) of sql, which takes no parameters, in its order:
+ * *items is malloc'ed (free with notes_db_counts_free), NULL when there are
+ * none; on failure *items is NULL and *n 0. */
+notes_status notes_db_counts(notes_db *db, const char *sql, notes_db_count **items, size_t *n);
+void notes_db_counts_free(notes_db_count *items, size_t n);
+
+/* Remembered archive roots with their notes, in the order they were added
+ * (for notes_db_counts). */
+#define NOTES_DB_ROOTS_SQL \
+	"SELECT r.path, (SELECT count(*) FROM notes n WHERE n.root = r.path)" \
+	" FROM roots r ORDER BY r.added, r.path"
+
 /* A database in a folder the reader may not write is read without locks
  * (see notes_db_open); then a writer with rights of its own could change it
  * meanwhile.  NOTES_E_BUSY if the file or its -wal changed since the open
