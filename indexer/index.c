@@ -89,7 +89,8 @@ typedef struct run {
 	sqlite3_stmt *upd_path;  /* rename */
 	sqlite3_stmt *del_note;
 	sqlite3_stmt *ins_fts;
-	sqlite3_stmt *del_fts;
+	sqlite3_stmt *get_content; /* a note's stored (compressed) texts */
+	sqlite3_stmt *del_fts;   /* FTS5 'delete', one row, given those texts */
 	sqlite3_stmt *ins_content;
 	sqlite3_stmt *del_content;
 	sqlite3_stmt *ins_field;
@@ -196,12 +197,18 @@ static notes_status prepare_all(run *r)
 		{&r->del_note, "DELETE FROM notes%1$s WHERE id=?1"},
 		{&r->ins_fts, "INSERT INTO fts%1$s(rowid, title, headings, meta, body, code)"
 			      " VALUES(?1,?2,?3,?4,?5,?6)"},
-		/* contentless FTS5: a note's postings go with the 'delete'
-		 * command, given the texts they were made from */
+		/* Contentless FTS5: a note's postings go with the 'delete'
+		 * command, given the texts they were made from.  Read first
+		 * and given as values, never as INSERT ... SELECT: a
+		 * statement that may write several rows opens a statement
+		 * savepoint, and FTS5 3.40 writes its pending postings out
+		 * as a new segment at every savepoint and release -- one
+		 * segment per changed note, then merges of all of them. */
+		{&r->get_content, "SELECT title, headings, meta, body, code FROM content%1$s"
+				  " WHERE id=?1"},
 		{&r->del_fts, "INSERT INTO fts%1$s(fts%1$s, rowid, title, headings, meta, body, code)"
-			      " SELECT 'delete', id, notes_unzip(title), notes_unzip(headings),"
-			      " notes_unzip(meta), notes_unzip(body), notes_unzip(code)"
-			      " FROM content%1$s WHERE id=?1"},
+			      " VALUES('delete', ?1, notes_unzip(?2), notes_unzip(?3),"
+			      " notes_unzip(?4), notes_unzip(?5), notes_unzip(?6))"},
 		{&r->ins_content, "INSERT INTO content%1$s(id, title, headings, meta, body, code,"
 				  " ckpt) VALUES(?1,?2,?3,?4,?5,?6,?7)"},
 		{&r->del_content, "DELETE FROM content%1$s WHERE id=?1"},
@@ -216,7 +223,7 @@ static notes_status prepare_all(run *r)
 static void finalize_all(run *r)
 {
 	sqlite3_stmt *all[] = {r->by_path, r->by_hash, r->ins_note, r->upd_note, r->upd_stat,
-			       r->upd_path, r->del_note, r->ins_fts, r->del_fts, r->ins_field,
+			       r->upd_path, r->del_note, r->ins_fts, r->get_content, r->del_fts, r->ins_field,
 			       r->del_fields, r->ins_content, r->del_content};
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		sqlite3_finalize(all[i]);
@@ -501,8 +508,18 @@ static notes_status write_note(run *r, job *j)
 /* Remove note id from fts, content and fields (the notes row stays). */
 static notes_status unindex_note(run *r, sqlite3_int64 id)
 {
-	sqlite3_bind_int64(r->del_fts, 1, id);
-	notes_status rc = step_done(r, r->del_fts, "remove note");
+	notes_status rc = NOTES_OK;
+	sqlite3_bind_int64(r->get_content, 1, id);
+	int src = sqlite3_step(r->get_content);
+	if (src == SQLITE_ROW) {
+		sqlite3_bind_int64(r->del_fts, 1, id);
+		for (int i = 0; i < 5; i++)   /* copies: get_content is reset below */
+			sqlite3_bind_value(r->del_fts, i + 2, sqlite3_column_value(r->get_content, i));
+		rc = step_done(r, r->del_fts, "remove note");
+	} else if (src != SQLITE_DONE) {   /* no stored row: nothing indexed */
+		rc = db_fail(r, src, "remove note");
+	}
+	sqlite3_reset(r->get_content);
 	if (rc == NOTES_OK) {
 		sqlite3_bind_int64(r->del_content, 1, id);
 		rc = step_done(r, r->del_content, "remove note");
