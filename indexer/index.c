@@ -33,15 +33,18 @@
  * it (corpus: 0.7 s against 0.4 s), so two parsers and the writer share the
  * two cores of this machine. */
 #define PIPE_WORKERS 2
-/* Notes parsed ahead of the writer (slots), and the most bytes they hold:
- * enough to keep the parsing threads busy, bounded memory. */
-#define PIPE_JOBS  32
-#define PIPE_BYTES (8u << 20)
+/* Notes parsed ahead of the writer (slots), and the most bytes they hold.
+ * The writer stops for FTS5's segment flushes (30-160 ms each at 20k
+ * notes); the parsers go on only while slots are free, so the queue is as
+ * long as such a pause at ~0.2 ms a note.  Full index of 20k notes: 32
+ * slots 5.1-5.7 s, 256 slots 4.2-4.8 s (with a 4 MB hashsize, db.c). */
+#define PIPE_JOBS  256
+#define PIPE_BYTES (16u << 20)
 /* A slot keeps its buffers for the next note unless they served a note
  * larger than this: large notes must not pin their memory in every slot
- * (measured at 200k notes: 32 KB here, 32 slots and 8 MB in flight peak at
- * 79 MB, against 90 MB with 256 KB, 16 slots and 4 MB, and run faster). */
-#define PIPE_KEEP  (32u << 10)
+ * (peak at 200k notes: 83 MB with 256 slots and 8 KB here; 79 MB with 32
+ * slots and 32 KB, 90 MB with 16 slots and 256 KB). */
+#define PIPE_KEEP  (8u << 10)
 /* Positions between restart points kept for passages (notes_passage
  * tokenizes at most about this much before the passage it shows). */
 #define CKPT_EVERY 256

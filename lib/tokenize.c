@@ -138,8 +138,11 @@ static const struct tok_lang {
 };
 
 /* Stem cache: Snowball costs two thirds of the time on real text, and word
- * frequencies are skewed, so a direct-mapped cache of short words pays. */
-#define TOK_CACHE_SIZE 4096   /* entries, a power of two */
+ * frequencies are skewed, so a direct-mapped cache of short words pays.
+ * Indexing 20k generated notes stems 15.3 M words: 4,096 entries missed
+ * 25% of them, 16,384 11%, 65,536 4.4%; 32,768 entries (1.8 MB, allocated
+ * at the first stem) cut the indexer's CPU time by ~10%. */
+#define TOK_CACHE_SIZE 32768  /* entries, a power of two */
 #define TOK_CACHE_WORD 22     /* longest word (and stem) cached, in bytes */
 
 struct tok_cache_entry {
