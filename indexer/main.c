@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -298,6 +299,10 @@ int main(int argc, char **argv)
 	cli c = {0};
 	int ch;
 
+	/* A fixed mmap threshold (glibc raises it to each large block freed):
+	 * large buffers go back to the system when freed instead of staying
+	 * in the heap.  20k notes: peak RSS 68-72 -> 63 MB, same time. */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	while ((ch = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_DB: dbopt = optarg; break;

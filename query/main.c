@@ -5,6 +5,7 @@
  *   0 results found, 1 no results, 2 error.
  */
 #include <getopt.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +120,11 @@ int main(int argc, char **argv)
 	size_t nfilters = 0;
 	int ch, list = -1;
 
+	/* A fixed mmap threshold: glibc otherwise raises it to the size of
+	 * each large block freed, so FTS5's doubling buffers (a prefix query
+	 * merges one doclist per matching term) come from the heap and stay
+	 * there.  `kube*` at 200k notes: peak RSS 22.0 -> 16.3 MB, no slower. */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	while ((ch = getopt_long(argc, argv, "+n:lh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_DB: dbopt = optarg; break;
