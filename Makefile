@@ -240,7 +240,8 @@ BENCH_DEBS := hyperfine ripgrep time sqlite3 jq python3
 
 # Speed at 2k (../shared/corpus), 20k and 200k generated notes, each next to
 # a plain sqlite3 FTS5 load and ripgrep in the same run -> bench/RESULTS.md
-# (about 20 minutes; corpora are generated once under $BENCH_DIR).
+# (about 20 minutes with 100 query runs; corpora are generated once under
+# $BENCH_DIR).
 .PHONY: bench
 bench: deps
 	@./tests/deps.sh $(BENCH_DEBS)

@@ -384,8 +384,8 @@ measure_queries() {
 	[ "$quick" = 1 ] && w=1
 	: >"$sd/queries.tsv"
 	kv "$sd/meta.tsv" query_warmup "$w"
-	# rg takes ~1 s per run over the 1 GB of 200k: 23 runs x 24 queries would
-	# be 9 minutes, so there it gets its own hyperfine call right after, with
+	# rg takes ~1 s per run over the 1 GB of 200k: 103 runs x 24 queries would
+	# be 40 minutes, so there it gets its own hyperfine call right after, with
 	# 5 runs (only its p50 is used, for the ratio).
 	local rg_runs=$runs
 	[ "$size" = 200k ] && [ "$quick" = 0 ] && rg_runs=5
@@ -574,7 +574,7 @@ w('4. **Queries**: per query one `hyperfine -N -w 3 -r RUNS --output=pipe` invoc
   'under hyperfine as a direct run). Ratio = rg p50 / human p50. '
   'Output goes through a pipe because rg stops at the first match when stdout is /dev/null. '
   'At 200k rg (about 1 s a run) gets its own hyperfine call right after, with 5 runs, to '
-  'keep the run under 20 minutes.')
+  'keep the whole run under 30 minutes.')
 w('5. **Peak RSS**: GNU time `%M`, max over the full-index runs, and over every query in both formats (one untimed run each).')
 w('')
 

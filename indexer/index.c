@@ -35,15 +35,18 @@
 #define PIPE_WORKERS 2
 /* Notes parsed ahead of the writer (slots), and the most bytes they hold.
  * The writer stops for FTS5's segment flushes (30-160 ms each at 20k
- * notes); the parsers go on only while slots are free, so the queue is as
- * long as such a pause at ~0.2 ms a note.  Full index of 20k notes: 32
- * slots 5.1-5.7 s, 256 slots 4.2-4.8 s (with a 4 MB hashsize, db.c). */
+ * notes); the parsers go on only while slots are free, so the longer the
+ * queue, the more of such a pause they fill (256 slots: ~50 ms at ~0.2 ms
+ * a note).  Full index of 20k notes, same machine state: 32 slots and an
+ * 8 MB hashsize 5.0-5.7 s; 256 slots and 4 MB (db.c) 4.2-4.8 s. */
 #define PIPE_JOBS  256
 #define PIPE_BYTES (16u << 20)
 /* A slot keeps its buffers for the next note unless they served a note
- * larger than this: large notes must not pin their memory in every slot
- * (peak at 200k notes: 83 MB with 256 slots and 8 KB here; 79 MB with 32
- * slots and 32 KB, 90 MB with 16 slots and 256 KB). */
+ * larger than this: large notes must not pin their memory in every slot.
+ * Peak at 200k notes: 83 MB with 256 slots, 16 MB in flight, 8 KB here and
+ * a 4 MB hashsize; 103 MB with the same and an 8 MB hashsize; 79 MB with
+ * 32 slots, 8 MB, 32 KB and 8 MB.  (Raw bytes bound PIPE_BYTES; the parsed
+ * form of a note is a few times larger and is bounded by the slots.) */
 #define PIPE_KEEP  (8u << 10)
 /* Positions between restart points kept for passages (notes_passage
  * tokenizes at most about this much before the passage it shows). */
@@ -515,11 +518,19 @@ static notes_status unindex_note(run *r, sqlite3_int64 id)
 	sqlite3_bind_int64(r->get_content, 1, id);
 	int src = sqlite3_step(r->get_content);
 	if (src == SQLITE_ROW) {
-		sqlite3_bind_int64(r->del_fts, 1, id);
-		for (int i = 0; i < 5; i++)   /* copies: get_content is reset below */
-			sqlite3_bind_value(r->del_fts, i + 2, sqlite3_column_value(r->get_content, i));
-		rc = step_done(r, r->del_fts, "remove note");
-	} else if (src != SQLITE_DONE) {   /* no stored row: nothing indexed */
+		/* The binds copy: get_content is reset below.  A column left
+		 * unbound would delete none of its postings, silently. */
+		int brc = sqlite3_bind_int64(r->del_fts, 1, id);
+		for (int i = 0; i < 5 && brc == SQLITE_OK; i++)
+			brc = sqlite3_bind_value(r->del_fts, i + 2,
+						 sqlite3_column_value(r->get_content, i));
+		if (brc == SQLITE_OK) {
+			rc = step_done(r, r->del_fts, "remove note");
+		} else {
+			sqlite3_clear_bindings(r->del_fts);
+			rc = db_fail(r, brc, "remove note");
+		}
+	} else if (src != SQLITE_DONE) {   /* (DONE: no stored row, nothing indexed) */
 		rc = db_fail(r, src, "remove note");
 	}
 	sqlite3_reset(r->get_content);

@@ -140,9 +140,12 @@ static const struct tok_lang {
 /* Stem cache: Snowball costs two thirds of the time on real text, and word
  * frequencies are skewed, so a direct-mapped cache of short words pays.
  * Indexing 20k generated notes stems 15.3 M words: 4,096 entries missed
- * 25% of them, 16,384 11%, 65,536 4.4%; 32,768 entries (1.8 MB, allocated
- * at the first stem) cut the indexer's CPU time by ~10%. */
+ * 25% of them, 16,384 11%, 65,536 4.4%; 32,768 entries (1.8 MB) cut the
+ * indexer's CPU time by ~10%. */
 #define TOK_CACHE_SIZE 32768  /* entries, a power of two */
+/* ... but a query stems a handful of words: mapping, faulting in and
+ * unmapping 1.8 MB would cost it more than the stems. */
+#define TOK_CACHE_AFTER 256
 #define TOK_CACHE_WORD 22     /* longest word (and stem) cached, in bytes */
 
 struct tok_cache_entry {
@@ -179,7 +182,9 @@ struct notes_tokenizer {
 	struct tok_stemmer stemmer[TOK_STEMMER_MAX]; /* cache, owned */
 	int nstemmer;                      /* entries used in stemmer[] */
 	struct tok_cache_entry *cache;     /* TOK_CACHE_SIZE entries or NULL;
-					    * owned, allocated on first use */
+					    * owned, allocated once
+					    * TOK_CACHE_AFTER words were stemmed */
+	unsigned nstemmed;                 /* words stemmed before the cache */
 	utf8proc_int32_t *ubuf;            /* utf8proc scratch, owned */
 	size_t ucap;                       /* code points ubuf can hold */
 
@@ -471,7 +476,7 @@ static const char *tok_stem(notes_tokenizer *t, struct tok_stemmer *sm,
 	struct tok_cache_entry *ce = NULL;
 
 	if (len <= TOK_CACHE_WORD) {
-		if (!t->cache)
+		if (!t->cache && ++t->nstemmed > TOK_CACHE_AFTER)
 			t->cache = calloc(TOK_CACHE_SIZE, sizeof *t->cache);
 		if (t->cache) {   /* without it, just slower */
 			uint32_t h = 2166136261u;
