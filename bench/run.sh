@@ -390,6 +390,10 @@ measure_queries() {
 	local rg_runs=$runs
 	[ "$size" = 200k ] && [ "$quick" = 0 ] && rg_runs=5
 	kv "$sd/meta.tsv" rg_runs "$rg_runs"
+	# The index runs above leave dirty pages (the database, the edited
+	# notes): write them back now, not under the kernel's flusher during
+	# the timed queries.
+	sync
 	for q in "${queries[@]}"; do
 		i=$((i + 1))
 		query_args "$q"
