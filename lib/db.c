@@ -530,6 +530,13 @@ notes_status notes_db_open(const char *path, int flags, notes_db **out, char **e
 	}
 	if (st != NOTES_OK)
 		goto fail;
+	if (flags & NOTES_DB_READONLY)
+		/* A search reads ~100 pages and exits: each new page buffer is
+		 * a fresh page of memory, faulted in and torn down (~1.7 us
+		 * in this VM), so a cache that recycles 32 buffers beats
+		 * SQLite's 2 MB one.  2k notes: faults 290 -> 222, queries
+		 * 2.3 -> 1.9 ms; none slower at 20k or 200k (kube* too). */
+		(void)sqlite3_exec(db->h, "PRAGMA cache_size=32", NULL, NULL, NULL);
 	st = notes_fts5_register_replay(db->h, m.langs ? m.langs : "en", &db->replay);
 	if (st != NOTES_OK) {
 		open_meta_free(&m);
