@@ -9,8 +9,8 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <malloc.h>
 #include <limits.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
