@@ -52,6 +52,19 @@ void notes_buf_append_char(notes_status *rc, notes_buf *b, char c)
 	notes_buf_append(rc, b, &c, 1);
 }
 
+void notes_buf_append_int(notes_status *rc, notes_buf *b, int64_t v)
+{
+	char d[24], *e = d + sizeof d, *q = e;
+	/* through the unsigned magnitude: -INT64_MIN does not fit */
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	do
+		*--q = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--q = '-';
+	notes_buf_append(rc, b, q, (size_t)(e - q));
+}
+
 void notes_buf_printf(notes_status *rc, notes_buf *b, const char *fmt, ...)
 {
 	if (*rc != NOTES_OK)

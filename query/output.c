@@ -17,26 +17,27 @@
 static void put_text(FILE *f, const char *s, bool keep_tab)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t n = strlen(s);
+	size_t n = strlen(s), from = 0;   /* p[from, i) is printed as it is */
 	for (size_t i = 0; i < n;) {
+		int l = 1;
 		if (p[i] == '\t' && keep_tab) {
-			fputc('\t', f);
 			i++;
-		} else if (p[i] < 0x20 || p[i] == 0x7f) {
-			fprintf(f, "\\x%02x", p[i++]);
-		} else if (p[i] < 0x80) {
-			fputc(p[i++], f);
-		} else {
-			int l = notes_utf8_seqlen(p + i, n - i);
-			/* C1 controls (U+0080..U+009F) drive terminals too. */
-			if (l == 0 || (l == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0)) {
-				fprintf(f, "\\x%02x", p[i++]);
-				continue;
-			}
-			fwrite(p + i, 1, (size_t)l, f);
-			i += (size_t)l;
+			continue;
 		}
+		if (p[i] >= 0x80)
+			l = notes_utf8_seqlen(p + i, n - i);
+		/* C0 and C1 controls (U+0080..U+009F) drive terminals; bytes
+		 * that are no UTF-8 are shown as escapes too. */
+		if (p[i] < 0x20 || p[i] == 0x7f || l == 0 ||
+		    (l == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0)) {
+			fwrite(p + from, 1, i - from, f);
+			fprintf(f, "\\x%02x", p[i++]);
+			from = i;
+			continue;
+		}
+		i += (size_t)l;
 	}
+	fwrite(p + from, 1, n - from, f);
 }
 
 /* A path for vimgrep lines: '%', ':' and control characters percent-encoded

@@ -178,11 +178,24 @@ static int min_window(const inst *in, int n, int want, int *in_order)
 	return best;
 }
 
-/* Days since 1970-01-01 of "YYYY-MM-DD", or -1. */
+/* The n digits at d as a number, or -1. */
+static int digits_of(const unsigned char *d, int n)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		if (d[i] < '0' || d[i] > '9')
+			return -1;
+		v = v * 10 + (d[i] - '0');
+	}
+	return v;
+}
+
+/* Days since 1970-01-01 of "YYYY-MM-DD" (the form notes.date holds), or -1. */
 static long days_of(const unsigned char *d)
 {
 	int y, m, dd;
-	if (!d || sscanf((const char *)d, "%4d-%2d-%2d", &y, &m, &dd) != 3 || m < 1 || m > 12)
+	if (!d || (y = digits_of(d, 4)) < 0 || d[4] != '-' || (m = digits_of(d + 5, 2)) < 0 ||
+	    d[7] != '-' || (dd = digits_of(d + 8, 2)) < 0 || m < 1 || m > 12)
 		return -1;
 	/* civil-from-days inverse (proleptic Gregorian) */
 	y -= m <= 2;
@@ -649,7 +662,10 @@ static void passage_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_co
 			best_hs = start[h];
 			best_he = end[h];
 		}
-		notes_buf_printf(&bst, &out, " %d,%d", start[h], end[h]);
+		notes_buf_append_char(&bst, &out, ' ');
+		notes_buf_append_int(&bst, &out, start[h]);
+		notes_buf_append_char(&bst, &out, ',');
+		notes_buf_append_int(&bst, &out, end[h]);
 	}
 	free(off);
 	if (best_hs < 0 || bst != NOTES_OK) {
@@ -679,11 +695,13 @@ static void passage_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_co
 		we = best_he;
 	while (we < best_pe && we > ws && (text[we] & 0xC0) == 0x80)
 		we--;
-	char head[160];
-	snprintf(head, sizeof head, "%d %d %d %d %d %d %d %d", best_col, mk, best_ps, best_pe,
-		 best_hs, best_he, ws, we);
 	notes_buf res = NOTES_BUF_INIT;
-	notes_buf_append_str(&bst, &res, head);
+	const int head[] = {best_col, mk, best_ps, best_pe, best_hs, best_he, ws, we};
+	for (size_t i = 0; i < sizeof head / sizeof head[0]; i++) {
+		if (i)
+			notes_buf_append_char(&bst, &res, ' ');
+		notes_buf_append_int(&bst, &res, head[i]);
+	}
 	notes_buf_append(&bst, &res, out.p ? out.p : "", out.n);
 	notes_buf_append_char(&bst, &res, '\n');
 	notes_buf_append(&bst, &res, text + ws, (size_t)(we - ws));

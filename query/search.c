@@ -1,6 +1,7 @@
 /* search.c — run a parsed query and collect ranked results (see search.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,8 +192,11 @@ static void exclusion_sql(notes_status *rc, const run *r, const char *col, notes
 	if (r->n == 0)
 		return;
 	notes_buf_printf(rc, sql, " AND %s NOT IN (", col);
-	for (size_t i = 0; i < r->n; i++)
-		notes_buf_printf(rc, sql, "%s%lld", i ? "," : "", (long long)r->res[i].id);
+	for (size_t i = 0; i < r->n; i++) {
+		if (i)
+			notes_buf_append_char(rc, sql, ',');
+		notes_buf_append_int(rc, sql, r->res[i].id);
+	}
 	notes_buf_append_char(rc, sql, ')');
 }
 
@@ -368,8 +372,9 @@ static notes_status pick_unfiltered(run *r, const char *expr, int64_t *total)
 		rc = fail(r, notes_db_status(src), "search");
 	sqlite3_finalize(s);
 	free(heap);
-	/* The survivors of the final floor, dated (after the deferred idf:
-	 * the same order of operations as an undeferred score). */
+	heap = NULL;
+	/* The survivors of the final floor, after the deferred idf (the same
+	 * order of operations as an undeferred score). */
 	size_t keep = 0;
 	double idf = pr.deferred ? notes_rank_idf(pr.nrow, seen) : 1.0;
 	for (size_t i = 0; rc == NOTES_OK && i < nc; i++)
@@ -379,35 +384,42 @@ static notes_status pick_unfiltered(run *r, const char *expr, int64_t *total)
 				cs[keep].score *= idf;
 			keep++;
 		}
-	if (rc == NOTES_OK && keep > 0) {
-		notes_buf_append_str(&rc, &sql, "SELECT id, date FROM notes WHERE id IN (");
-		for (size_t i = 0; i < keep; i++)
-			notes_buf_printf(&rc, &sql, "%s%lld", i ? "," : "", (long long)cs[i].id);
-		notes_buf_append_char(&rc, &sql, ')');
-		/* cs[] is in rowid order, as FTS5 returned the matches. */
-		id_index *by = malloc(keep * sizeof *by);
-		if (!by)
+	/* Dated best first, until the next one could not reach the page even
+	 * with the largest recency factor: a common word keeps thousands of
+	 * survivors at 200k notes, and the page needs the dates of a few. */
+	size_t nd = 0;
+	if (rc == NOTES_OK && keep > 0 && k > 0) {
+		qsort(cs, keep, sizeof *cs, cmp_cand);
+		heap = malloc(k * sizeof *heap);
+		if (!heap)
 			rc = NOTES_E_NOMEM;
+		notes_buf_append_str(&rc, &sql, "SELECT date FROM notes WHERE id=?1");
 		if ((rc = prepare_built(r, &sql, rc, NULL, &s)) == NOTES_OK) {
-			for (size_t i = 0; i < keep; i++)
-				by[i] = (id_index){cs[i].id, i};
-			qsort(by, keep, sizeof *by, cmp_id_index);
-			while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-				id_index key = {sqlite3_column_int64(s, 0), 0};
-				const id_index *hit = bsearch(&key, by, keep, sizeof *by, cmp_id_index);
-				if (hit)
-					cs[hit->index].score *= 1 + notes_rank_recency(
-						(const char *)sqlite3_column_text(s, 1));
+			for (size_t i = 0; i < keep; i++) {
+				/* Exact: (1 + f) <= (1 + max) and a positive
+				 * score times either keeps that order. */
+				if (nd == k && cs[i].score * (1 + NOTES_RANK_RECENCY_MAX) < heap[0].score)
+					break;
+				sqlite3_bind_int64(s, 1, cs[i].id);
+				src = sqlite3_step(s);
+				if (src == SQLITE_ROW)
+					cs[i].score *= 1 + notes_rank_recency(
+						(const char *)sqlite3_column_text(s, 0));
+				else if (src != SQLITE_DONE) {
+					rc = fail(r, notes_db_status(src), "search");
+					break;
+				}
+				sqlite3_reset(s);
+				heap_offer(heap, &nd, k, &cs[i]);
 			}
-			if (src != SQLITE_DONE)
-				rc = fail(r, notes_db_status(src), "search");
 			sqlite3_finalize(s);
 		}
-		free(by);
-		qsort(cs, keep, sizeof *cs, cmp_cand);
+		if (rc == NOTES_OK)
+			qsort(heap, nd, sizeof *heap, cmp_cand);
 	}
 	if (rc == NOTES_OK)
-		rc = add_cands(r, cs, keep < k ? keep : k, NOTES_TIER_EXACT);
+		rc = add_cands(r, heap, nd, NOTES_TIER_EXACT);
+	free(heap);
 	free(cs);
 	if (rc == NOTES_OK)
 		*total = seen;
@@ -509,6 +521,30 @@ static void snippet_text(notes_status *rc, notes_buf *sn, const char *p, size_t 
 	}
 }
 
+/* An int in decimal at *p after blanks, as sscanf's " %d" reads it (the
+ * passage function's numbers; sscanf costs ~2,000 instructions a call):
+ * advances *p; -1 without a number or when it does not fit. */
+static int read_int(const char **p, int *v)
+{
+	const char *q = *p;
+	while (*q == ' ')
+		q++;
+	int neg = *q == '-';
+	q += neg;
+	if (*q < '0' || *q > '9')
+		return -1;
+	long long x = 0;
+	for (; *q >= '0' && *q <= '9'; q++)
+		if ((x = x * 10 + (*q - '0')) > (long long)INT_MAX + 1)
+			return -1;
+	x = neg ? -x : x;
+	if (x > INT_MAX || x < INT_MIN)
+		return -1;
+	*v = (int)x;
+	*p = q;
+	return 0;
+}
+
 static void build_snippet(notes_status *rc, notes_result *x, const char *win, int ws, int we,
 			  const char *hits)
 {
@@ -516,10 +552,9 @@ static void build_snippet(notes_status *rc, notes_result *x, const char *win, in
 	int pos = ws;
 	const char *h = hits;
 	while (*rc == NOTES_OK && h && *h) {
-		int s, e, used = 0;
-		if (sscanf(h, " %d,%d%n", &s, &e, &used) != 2)
+		int s, e;
+		if (read_int(&h, &s) || *h++ != ',' || read_int(&h, &e))
 			break;
-		h += used;
 		if (s < pos || e > we || s >= e)
 			continue;
 		snippet_text(rc, &sn, win + (pos - ws), (size_t)(s - pos));
@@ -633,8 +668,11 @@ static notes_status fill_details(run *r, const char *expr, size_t from, int64_t 
 			"SELECT n.id, n.path, n.title, n.date, n.size, n.mtime_ns, n.linemap,"
 			" (SELECT group_concat(value, ', ') FROM fields WHERE note = n.id AND key IN ('tags','tag')),"
 			" NULL, NULL, 0, NULL FROM notes n WHERE n.id IN (");
-	for (size_t i = from; i < r->n; i++)
-		notes_buf_printf(&rc, &sql, "%s%lld", i > from ? "," : "", (long long)r->res[i].id);
+	for (size_t i = from; i < r->n; i++) {
+		if (i > from)
+			notes_buf_append_char(&rc, &sql, ',');
+		notes_buf_append_int(&rc, &sql, r->res[i].id);
+	}
 	notes_buf_append_char(&rc, &sql, ')');
 	sqlite3_stmt *s = NULL;
 	if ((rc = prepare_built(r, &sql, rc, expr, &s)) != NOTES_OK)
@@ -667,10 +705,13 @@ static notes_status fill_details(run *r, const char *expr, size_t from, int64_t 
 			rc = NOTES_E_NOMEM;
 			break;
 		}
-		const char *pass = (const char *)sqlite3_column_text(s, 8);
-		int col, mk, ps, pe, hs, he, ws, we, used = 0;
-		if (!pass || sscanf(pass, "%d %d %d %d %d %d %d %d%n", &col, &mk, &ps, &pe, &hs,
-				    &he, &ws, &we, &used) != 8 || col < 0 || col >= NOTES_FIELD_COUNT) {
+		const char *pass = (const char *)sqlite3_column_text(s, 8), *after = pass;
+		int col = -1, mk, ps, pe, hs, he, ws, we;
+		int *head[] = {&col, &mk, &ps, &pe, &hs, &he, &ws, &we};
+		for (size_t i = 0; after && i < sizeof head / sizeof head[0]; i++)
+			if (read_int(&after, head[i]))
+				after = NULL;
+		if (!after || col < 0 || col >= NOTES_FIELD_COUNT) {
 			/* No passage (filters only, or not wanted): the top. */
 			struct stat sb;
 			if ((r->o->no_passages || notes_source_position(x->path, 0, &x->line, &x->col,
@@ -684,10 +725,10 @@ static notes_status fill_details(run *r, const char *expr, size_t from, int64_t 
 			continue;
 		}
 		x->field = col;
-		const char *nl = strchr(pass + used, '\n');
+		const char *nl = strchr(after, '\n');
 		const char *win = nl ? nl + 1 : "";
-		size_t hits_len = nl ? (size_t)(nl - (pass + used)) : 0;
-		char *hits = strndup(pass + used, hits_len);
+		size_t hits_len = nl ? (size_t)(nl - after) : 0;
+		char *hits = strndup(after, hits_len);
 		build_snippet(&rc, x, win, ws, we, hits);
 		free(hits);
 

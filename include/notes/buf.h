@@ -25,6 +25,9 @@ void notes_buf_reserve(notes_status *rc, notes_buf *b, size_t extra);
 void notes_buf_append(notes_status *rc, notes_buf *b, const void *p, size_t n);
 void notes_buf_append_str(notes_status *rc, notes_buf *b, const char *s);
 void notes_buf_append_char(notes_status *rc, notes_buf *b, char c);
+/* Append v in decimal: what "%lld" gives, without printf's cost (lists of
+ * ids and offsets are built per result). */
+void notes_buf_append_int(notes_status *rc, notes_buf *b, int64_t v);
 /* printf-style append. */
 void notes_buf_printf(notes_status *rc, notes_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

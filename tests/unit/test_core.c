@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "notes/buf.h"
@@ -47,6 +48,31 @@ static void test_buf_grows(void **state)
 	assert_int_equal(b.n, 1000000);
 	assert_memory_equal(b.p + 999990, "0123456789", 10);
 	assert_int_equal(b.p[b.n], '\0');
+	notes_buf_free(&b);
+}
+
+/* notes_buf_append_int writes what printf's %lld writes, at the edges too. */
+static void test_buf_append_int(void **state)
+{
+	(void)state;
+	const int64_t v[] = {0, 7, -7, 10, 99, -100, 123456789, INT32_MAX, INT32_MIN,
+			     INT64_MAX, INT64_MIN, INT64_MIN + 1};
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+		notes_status rc = NOTES_OK;
+		notes_buf b = NOTES_BUF_INIT;
+		char want[32];
+		notes_buf_append_str(&rc, &b, "x");
+		notes_buf_append_int(&rc, &b, v[i]);
+		snprintf(want, sizeof want, "x%lld", (long long)v[i]);
+		assert_int_equal(rc, NOTES_OK);
+		assert_string_equal(b.p, want);
+		notes_buf_free(&b);
+	}
+	/* sticky: nothing happens once an error is set */
+	notes_status rc = NOTES_E_NOMEM;
+	notes_buf b = NOTES_BUF_INIT;
+	notes_buf_append_int(&rc, &b, 42);
+	assert_int_equal(b.n, 0);
 	notes_buf_free(&b);
 }
 
@@ -167,6 +193,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_buf_sticky),
 		cmocka_unit_test(test_buf_grows),
+		cmocka_unit_test(test_buf_append_int),
 		cmocka_unit_test(test_utf8_sanitize),
 		cmocka_unit_test(test_linemap_roundtrip),
 		cmocka_unit_test(test_linemap_corrupt),
