@@ -549,6 +549,15 @@ int main(int argc, char **argv)
 
 out:
 	free(err);
+	/* Done writing: searches read an idle index without the WAL.  A
+	 * search running right now keeps it in WAL mode until the next run
+	 * (NOTES_E_BUSY), which is as good for them, only slower. */
+	if (db && exit_code == 0 && !building) {
+		st = notes_db_settle(db);
+		if (st != NOTES_OK && st != NOTES_E_BUSY)
+			fprintf(stderr, "%s: %s: warning: cannot leave WAL mode: %s\n", prog, dbpath,
+				notes_db_errmsg(db));
+	}
 	notes_db_close(db);
 	if (building) {   /* a first build that failed leaves nothing */
 		remove_building(building);

@@ -441,6 +441,51 @@ static int readonly_folder_fallback(notes_db *db, const char *path, char **why)
 	return rc;
 }
 
+/* Tries of wal_enter(), WAL_TRY_US apart: 30 s in all. */
+#define WAL_TRIES  3000
+#define WAL_TRY_US 10000
+
+/* Switch db to WAL.  From a rollback journal this is a write that must wait
+ * for every reader to finish, and while a writer waits SQLite's PENDING lock
+ * keeps new readers out: behind one long search, every search started
+ * meanwhile would wait too.  So each try does not wait, and a refused try
+ * lets go of its locks at once; another comes 10 ms later, for up to 30 s.
+ * (Already in WAL mode, the first try succeeds without writing.) */
+static notes_status wal_enter(notes_db *db, char **why)
+{
+	int rc = SQLITE_OK;
+	sqlite3_busy_timeout(db->h, 0);
+	for (int i = 0; i < WAL_TRIES; i++) {
+		rc = sqlite3_exec(db->h, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+		if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+			break;
+		usleep(WAL_TRY_US);
+	}
+	sqlite3_busy_timeout(db->h, 5000);
+	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		*why = str_printf("%s: another program has been reading it for %d s without a "
+				  "pause; try again when it is done", db->path,
+				  WAL_TRIES / (1000000 / WAL_TRY_US));
+	return notes_db_status(rc);
+}
+
+/* A write interrupted in rollback-journal mode (notes-index killed while it
+ * switched journal modes) leaves a hot journal, which only a connection that
+ * may write can roll back: SQLite refuses read-only ones.  Roll it back with
+ * a short read-write connection, as any SQLite reader allowed to write would
+ * (a live writer's journal is not hot: SQLite checks its lock). */
+static int roll_back_journal(const char *path)
+{
+	sqlite3 *h = NULL;
+	int rc = sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_busy_timeout(h, 5000);
+		rc = sqlite3_exec(h, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
+	}
+	sqlite3_close_v2(h);
+	return rc;
+}
+
 notes_status notes_db_open(const char *path, int flags, notes_db **out, char **errmsg)
 {
 	notes_status st = NOTES_OK;
@@ -507,10 +552,12 @@ notes_status notes_db_open(const char *path, int flags, notes_db **out, char **e
 			goto fail;
 	} else if (!(flags & NOTES_DB_READONLY)) {
 		/* WAL: readers keep the last committed snapshot while the
-		 * indexer writes.  synchronous=NORMAL is durable to the last
-		 * commit across process crashes. */
-		st = notes_db_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
-		if (st != NOTES_OK)
+		 * indexer writes (notes_db_settle() leaves it after).
+		 * synchronous=NORMAL is durable to the last commit across
+		 * process crashes. */
+		if ((st = wal_enter(db, &why)) != NOTES_OK)
+			goto fail;
+		if ((st = notes_db_exec(db, "PRAGMA synchronous=NORMAL")) != NOTES_OK)
 			goto fail;   /* described below */
 	}
 
@@ -518,6 +565,10 @@ notes_status notes_db_open(const char *path, int flags, notes_db **out, char **e
 	 * back to English and the schema check below reports the problem. */
 	open_meta m;
 	st = open_meta_read(db, &m);
+	if (st != NOTES_OK && (flags & NOTES_DB_READONLY) &&
+	    sqlite3_extended_errcode(db->h) == SQLITE_READONLY_ROLLBACK &&
+	    roll_back_journal(path) == SQLITE_OK)
+		st = open_meta_read(db, &m);
 	if (st != NOTES_OK && (flags & NOTES_DB_READONLY)) {
 		int frc = readonly_folder_fallback(db, path, &why);
 		if (frc == SQLITE_OK) {
@@ -588,11 +639,16 @@ void notes_db_close(notes_db *db)
 	free(db);
 }
 
+notes_status notes_db_settle(notes_db *db)
+{
+	return notes_db_exec(db, "PRAGMA journal_mode=DELETE");
+}
+
 notes_status notes_db_publish(notes_db *db, const char *path)
 {
-	notes_status st = notes_db_exec(db, "PRAGMA synchronous=NORMAL; PRAGMA journal_mode=WAL;");
+	notes_status st = notes_db_exec(db, "PRAGMA synchronous=NORMAL; PRAGMA journal_mode=DELETE;");
 	char *from = str_dup(db->path);
-	notes_db_close(db);   /* checkpoints and removes the WAL */
+	notes_db_close(db);
 	if (st != NOTES_OK || !from) {
 		free(from);
 		return st != NOTES_OK ? st : NOTES_E_NOMEM;

@@ -326,3 +326,79 @@ teardown() { common_teardown; }
 	[ "$(paths_for zebrafinch | wc -l)" -eq 12 ]
 	[ "$(paths_for Segment counting | wc -l)" -eq 12 ]
 }
+
+@test "index: an idle index has a rollback journal, so searches open no -wal or -shm" {
+	"$INDEX" -q "$T/notes"
+	[ "$(sqlite3 "$DB" 'PRAGMA journal_mode')" = delete ]
+	[ ! -e "$DB-wal" ] && [ ! -e "$DB-shm" ]
+	run --separate-stderr "$SEARCH" -l graceful termination
+	[ "$status" -eq 0 ] && [ -n "$output" ] && [ -z "$stderr" ]
+	[ ! -e "$DB-wal" ] && [ ! -e "$DB-shm" ]
+	# an incremental run writes in WAL mode and leaves it again
+	echo "A late wombatfish paragraph." >>"$T/notes/inbox.md"
+	run --separate-stderr "$INDEX" "$T/notes"
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"0 new, 1 changed"* ]]
+	[ "$(sqlite3 "$DB" 'PRAGMA journal_mode')" = delete ]
+	[ ! -e "$DB-wal" ] && [ ! -e "$DB-shm" ]
+	[ "$(paths_for wombatfish)" = "$T/notes/inbox.md" ]
+}
+
+@test "index: a long reader delays the switch to WAL, not the searches started meanwhile" {
+	# A reader holding a read transaction for 6 s (beyond a 5 s busy
+	# timeout): the indexer must wait it out without holding SQLite's
+	# PENDING lock, which would keep every new search out meanwhile.
+	"$INDEX" -q "$T/notes"
+	sqlite3 "$DB" "BEGIN; SELECT count(*) FROM notes;" ".system sleep 6" "COMMIT;" >/dev/null &
+	holder=$!
+	sleep 0.5
+	echo "A late quokkafish paragraph." >>"$T/notes/inbox.md"
+	"$INDEX" -q "$T/notes" 2>"$T/index.err" &
+	indexer=$!
+	sleep 0.5
+	for i in 1 2 3; do
+		run --separate-stderr "$SEARCH" -l graceful termination
+		[ "$status" -eq 0 ] && [ -n "$output" ] && [ -z "$stderr" ]
+	done
+	kill -0 "$holder"   # the searches did not wait for the reader
+	wait "$indexer"
+	[ ! -s "$T/index.err" ]
+	wait "$holder" || true
+	[ "$(paths_for quokkafish)" = "$T/notes/inbox.md" ]
+	[ "$(sqlite3 "$DB" 'PRAGMA journal_mode')" = delete ]
+}
+
+@test "index: with a reader open at the end the index stays in WAL mode until the next run" {
+	"$INDEX" -q "$T/notes"
+	sqlite3 "$DB" 'PRAGMA journal_mode=WAL' >/dev/null
+	# In WAL mode an open connection keeps a shared lock: leaving WAL
+	# is refused, quietly, and the run still succeeds.
+	sqlite3 "$DB" "SELECT count(*) FROM notes;" ".system sleep 3" >/dev/null &
+	holder=$!
+	sleep 0.5
+	run --separate-stderr "$INDEX" -q "$T/notes"
+	[ "$status" -eq 0 ] && [ -z "$stderr" ]
+	[ "$(sqlite3 "$DB" 'PRAGMA journal_mode')" = wal ]
+	run --separate-stderr "$SEARCH" -l graceful termination
+	[ "$status" -eq 0 ] && [ -n "$output" ] && [ -z "$stderr" ]
+	wait "$holder"
+	"$INDEX" -q "$T/notes"
+	[ "$(sqlite3 "$DB" 'PRAGMA journal_mode')" = delete ]
+}
+
+@test "index: a hot journal left by a killed writer is rolled back by the next search" {
+	"$INDEX" -q "$T/notes"
+	# A writer killed after its cache spilled to the file: the database
+	# holds half a transaction and -journal the pages to restore, which a
+	# read-only connection may not do.
+	run sqlite3 "$DB" "PRAGMA cache_size=2; BEGIN;
+		WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 300)
+		INSERT INTO meta SELECT 'filler' || i, zeroblob(3000) FROM c;" '.system kill -9 $PPID'
+	[ "$status" -eq 137 ]
+	[ -s "$DB-journal" ]
+	run --separate-stderr "$SEARCH" -l graceful termination
+	[ "$status" -eq 0 ] && [ -n "$output" ] && [ -z "$stderr" ]
+	[ ! -e "$DB-journal" ]
+	[ "$(sqlite3 "$DB" "SELECT count(*) FROM meta WHERE key LIKE 'filler%'")" -eq 0 ]
+	[ "$(sqlite3 "$DB" 'PRAGMA integrity_check')" = ok ]
+}

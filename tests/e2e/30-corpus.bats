@@ -92,7 +92,8 @@ teardown_file() {
 	NOTES_DB="$db" "$INDEX" -q "$CORPUS" 2>/dev/null
 	[ -e "$db" ]
 	[ ! -e "$db.building" ]
-	[ "$(sqlite3 "$db" 'PRAGMA journal_mode')" = wal ]
+	# published idle: a rollback journal (the next run switches to WAL)
+	[ "$(sqlite3 "$db" 'PRAGMA journal_mode')" = delete ]
 	[ "$(sqlite3 "$db" 'SELECT count(*) FROM notes')" = "$(sqlite3 "$NOTES_DB" 'SELECT count(*) FROM notes')" ]
 	[ "$(stat -c %a "$db")" = 600 ]
 }
