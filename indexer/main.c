@@ -448,7 +448,8 @@ int main(int argc, char **argv)
 	}
 	if (st != NOTES_OK) {
 		fprintf(stderr, "%s: %s\n", prog, err ? err : notes_status_str(st));
-		exit_code = EXIT_FATAL;
+		/* busy: a reader kept the index from switching to WAL */
+		exit_code = st == NOTES_E_BUSY ? EXIT_BUSY : EXIT_FATAL;
 		goto out;
 	}
 	free(err);

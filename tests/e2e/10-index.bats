@@ -368,6 +368,24 @@ teardown() { common_teardown; }
 	[ "$(sqlite3 "$DB" 'PRAGMA journal_mode')" = delete ]
 }
 
+@test "index: a reader that never pauses for 30 s makes the indexer exit 75 and say why" {
+	"$INDEX" -q "$T/notes"
+	sqlite3 "$DB" "BEGIN; SELECT count(*) FROM notes;" ".system sleep 32" "COMMIT;" >/dev/null 3>&- &
+	holder=$!
+	sleep 0.5
+	echo "A late numbatfish paragraph." >>"$T/notes/inbox.md"
+	run --separate-stderr "$INDEX" "$T/notes"
+	[ "$status" -eq 75 ]
+	[[ "$stderr" == *"has been reading it for 30 s"* ]]
+	[ "$(echo "$stderr" | wc -l)" -eq 1 ]
+	run --separate-stderr "$SEARCH" -l graceful termination
+	[ "$status" -eq 0 ] && [ -n "$output" ] && [ -z "$stderr" ]
+	wait "$holder"
+	[ -z "$(paths_for numbatfish)" ]
+	"$INDEX" -q "$T/notes"
+	[ "$(paths_for numbatfish)" = "$T/notes/inbox.md" ]
+}
+
 @test "index: with a reader open at the end the index stays in WAL mode until the next run" {
 	"$INDEX" -q "$T/notes"
 	sqlite3 "$DB" 'PRAGMA journal_mode=WAL' >/dev/null
