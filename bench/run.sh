@@ -139,6 +139,29 @@ kv "$machine" quick "$quick"
 kv "$machine" sizes "$sizes"
 kv "$machine" argv "bench/run.sh${argv:+ $argv}"
 
+# The host may evict page cache nobody touched for a while (a DAMON
+# "pageout" scheme, as on these VMs): then "warm" holds only for what was
+# read recently.  Said in the report when active.
+damon=
+for sc in /sys/kernel/mm/damon/admin/kdamonds/*/contexts/*/schemes/*; do
+	[ -r "$sc/action" ] || continue
+	[ "$(cat "${sc%%/contexts/*}/state" 2>/dev/null)" = on ] || continue
+	aggr=$(cat "${sc%%/schemes/*}/monitoring_attrs/intervals/aggr_us" 2>/dev/null || echo 0)
+	age=$(cat "$sc/access_pattern/age/min" 2>/dev/null || echo 0)
+	damon+="${damon:+; }$(cat "$sc/action") of memory idle for $((age * aggr / 1000000)) s or more"
+done
+kv "$machine" damon "${damon:-none}"
+
+# probe LABEL: the machine's speed of the moment, as the p50 of a process
+# that does nothing (/bin/true, 300 runs): the host's load moves every
+# absolute time of a run by tens of percent (ratios to a peer measured
+# in the same hyperfine call do not move with it).
+probe() {
+	hyperfine -N -w 20 -r 300 --export-json "$work/probe.json" /bin/true >/dev/null 2>&1 || return 0
+	kv "$machine" "probe_$1" "$(python3 -c 'import json, statistics, sys
+print("%.3f" % (statistics.median(json.load(open(sys.argv[1]))["results"][0]["times"]) * 1e3))' "$work/probe.json")"
+}
+
 # ---- helpers (python, stdlib only) ---------------------------------------------
 
 # list-notes.py ROOT OUT: the files notes-index indexes — regular *.md and
@@ -485,8 +508,10 @@ bench_size() {
 	log "$size: done in $((SECONDS - t0)) s"
 }
 
+probe start
 for s in "${size_list[@]}"; do
 	bench_size "$s"
+	probe "$s"
 done
 kv "$machine" total_wall_s "$SECONDS"
 
@@ -536,6 +561,14 @@ w(f"- sqlite3 {M['sqlite3']}; {M['hyperfine']}; {M['rg']}; {M['python3']}")
 w(f"- {M['notes_version']}; commit {M['git']} ({M['git_dirty']})")
 w(f"- binaries from `{M['bin_dir']}` (copied at start; sha256 {M['bin_sha'].strip()})")
 w(f"- scratch: `{M['bench_dir']}`; a shared, noisy VM, so read the numbers as ± 10–20 %")
+probes = [(k[6:], v) for k, v in M.items() if k.startswith('probe_')]
+if probes:
+    w('- speed of the machine during the run, as the p50 of `/bin/true` (300 runs): '
+      + ', '.join(f"{'at the start' if k == 'start' else 'after ' + k} {v} ms" for k, v in probes)
+      + ' (the host\'s load moves absolute times; ratios to a peer of the same hyperfine call do not move with it)')
+if M.get('damon', 'none') != 'none':
+    w(f"- the host's DAMON memory monitor runs a scheme \"{M['damon']}\": page cache not read in "
+      'the last half minute or so may be gone, so "warm" means recently read')
 w('')
 w('## Method')
 w('')
