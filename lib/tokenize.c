@@ -471,13 +471,11 @@ static struct tok_stemmer *tok_stemmer_get(notes_tokenizer *t, const char *alg)
 	return sm;
 }
 
-/* Stem tok[0..len) with sm; NULL (and t->rc set) when out of memory.  The
- * result is valid until the next call. */
 /* The stem cache is read at a random entry for every word stemmed: on 4 KB
  * pages most lookups miss the TLB as well as the cache (75% of the time
  * spent in tok_stem, while indexing, was that load).  So it gets a 2 MB
  * block of its own, aligned, which the kernel may back with one huge page
- * (transparent huge pages in "madvise" mode, as in Debian).  Zeroed: every
+ * (transparent huge pages in "madvise" mode, as here).  Zeroed: every
  * entry empty.  NULL when out of memory. */
 _Static_assert(TOK_CACHE_SIZE * sizeof(struct tok_cache_entry) <= TOK_CACHE_MAP,
 	       "the stem cache fits its block");
@@ -496,6 +494,8 @@ static struct tok_cache_entry *tok_cache_new(void)
 	return (struct tok_cache_entry *)(p + head);
 }
 
+/* Stem tok[0..len) with sm; NULL (and t->rc set) when out of memory.  The
+ * result is valid until the next call. */
 static const char *tok_stem(notes_tokenizer *t, struct tok_stemmer *sm,
 			    const char *tok, int len, int *out_len)
 {
