@@ -186,18 +186,24 @@ static notes_result *add_result(run *r)
 	return x;
 }
 
+/* "id,id,...)" of the results from `from` on: the end of an IN list. */
+static void ids_sql(notes_status *rc, const run *r, size_t from, notes_buf *sql)
+{
+	for (size_t i = from; i < r->n; i++) {
+		if (i > from)
+			notes_buf_append_char(rc, sql, ',');
+		notes_buf_append_int(rc, sql, r->res[i].id);
+	}
+	notes_buf_append_char(rc, sql, ')');
+}
+
 /* " AND rowid NOT IN (...)" for the notes already found. */
 static void exclusion_sql(notes_status *rc, const run *r, const char *col, notes_buf *sql)
 {
 	if (r->n == 0)
 		return;
 	notes_buf_printf(rc, sql, " AND %s NOT IN (", col);
-	for (size_t i = 0; i < r->n; i++) {
-		if (i)
-			notes_buf_append_char(rc, sql, ',');
-		notes_buf_append_int(rc, sql, r->res[i].id);
-	}
-	notes_buf_append_char(rc, sql, ')');
+	ids_sql(rc, r, 0, sql);
 }
 
 static void bind_filters(const run *r, sqlite3_stmt *s)
@@ -668,12 +674,7 @@ static notes_status fill_details(run *r, const char *expr, size_t from, int64_t 
 			"SELECT n.id, n.path, n.title, n.date, n.size, n.mtime_ns, n.linemap,"
 			" (SELECT group_concat(value, ', ') FROM fields WHERE note = n.id AND key IN ('tags','tag')),"
 			" NULL, NULL, 0, NULL FROM notes n WHERE n.id IN (");
-	for (size_t i = from; i < r->n; i++) {
-		if (i > from)
-			notes_buf_append_char(&rc, &sql, ',');
-		notes_buf_append_int(&rc, &sql, r->res[i].id);
-	}
-	notes_buf_append_char(&rc, &sql, ')');
+	ids_sql(&rc, r, from, &sql);
 	sqlite3_stmt *s = NULL;
 	if ((rc = prepare_built(r, &sql, rc, expr, &s)) != NOTES_OK)
 		return rc;
