@@ -51,6 +51,17 @@
 /* Positions between restart points kept for passages (notes_passage
  * tokenizes at most about this much before the passage it shows). */
 #define CKPT_EVERY 256
+/* FTS5's automerge (segments of a level merged into one of the next) while
+ * a whole index is built, and for the incremental runs after it.  At FTS5's
+ * default of 4 a build of 20k or 200k notes ends with 8-12 segments, which
+ * every search opens and merges row by row.  A build merges 16 a level
+ * instead and ends with one 'optimize' (one segment).  Measured: 20k notes,
+ * 5 interleaved builds each, 5.76 s at 4, 5.89 s at 16 with the optimize
+ * (5.25 s without it); 200k, 98 s against 109 s.  Then 200k searches take
+ * 10-30% less time, and so does a reindex of 1% of the notes (4 runs:
+ * 2.06-2.54 s against 2.49-3.58 s). */
+#define BUILD_AUTOMERGE 16
+#define LIVE_AUTOMERGE  4
 
 
 /* A note to (re)index: read, hashed and looked up by the main thread,
@@ -269,6 +280,20 @@ static notes_status batch_commit(run *r)
 		return db_fail(r, rc, "commit");
 	r->in_txn = 0;
 	return NOTES_OK;
+}
+
+/* INSERT INTO fts(fts, rank) VALUES(cmd, value): an FTS5 command on this
+ * run's fts table (value < 0: none). */
+static notes_status fts_command(run *r, const char *cmd, int value)
+{
+	char sql[160];
+	if (value < 0)
+		snprintf(sql, sizeof sql, "INSERT INTO fts%1$s(fts%1$s) VALUES('%2$s')", r->sfx, cmd);
+	else
+		snprintf(sql, sizeof sql, "INSERT INTO fts%1$s(fts%1$s, rank) VALUES('%2$s', %3$d)",
+			 r->sfx, cmd, value);
+	int rc = sqlite3_exec(r->h, sql, NULL, NULL, NULL);
+	return rc == SQLITE_OK ? NOTES_OK : db_fail(r, rc, cmd);
 }
 
 static notes_status batch_maybe_commit(run *r)
@@ -1333,6 +1358,8 @@ notes_status notes_index_run(notes_db *db, const char *const *roots, size_t nroo
 		if (st != NOTES_OK)
 			set_err(&r, "cannot prepare tables: %s", notes_db_errmsg(db));
 	}
+	if (st == NOTES_OK && (opts->full || opts->bulk))
+		st = fts_command(&r, "automerge", BUILD_AUTOMERGE);
 	if (st == NOTES_OK)
 		st = notes_db_exec(db, "COMMIT");
 	else
@@ -1380,6 +1407,14 @@ notes_status notes_index_run(notes_db *db, const char *const *roots, size_t nroo
 	if (st == NOTES_OK)
 		st = batch_commit(&r);
 	finalize_all(&r);
+	/* A whole build ends as one segment (see BUILD_AUTOMERGE); each
+	 * command is a transaction of its own, and a build killed between
+	 * them is thrown away whole (a first build's file, *_new tables). */
+	if (st == NOTES_OK && (opts->full || opts->bulk) && !r.root_gone) {
+		st = fts_command(&r, "optimize", -1);
+		if (st == NOTES_OK)
+			st = fts_command(&r, "automerge", LIVE_AUTOMERGE);
+	}
 	if (st == NOTES_OK && opts->full && r.root_gone) {
 		/* A rebuild without one of the roots would drop its notes:
 		 * keep the old index whole instead. */

@@ -136,6 +136,33 @@ teardown() { common_teardown; }
 	[ "$(sqlite3 "$DB" "SELECT count(*) FROM sqlite_master WHERE name LIKE '%_new%'")" -eq 0 ]
 }
 
+@test "a first build and a --full rebuild end as one FTS5 segment, with automerge back at 4" {
+	# A --full rebuild commits every 500 notes, one segment each; the
+	# build merges 16 a level (none here) and ends with an 'optimize'.
+	# Without both (automerge 4 throughout), these 5 commits leave 5.
+	mkdir "$T/many"
+	for i in $(seq 1 2100); do
+		printf -- '# Note %d\n\nword%d common text, and alpha%d.\n' "$i" "$i" "$((i % 50))" >"$T/many/n$i.md"
+	done
+	sq() { sqlite3 -bail "$DB" ".load $TOP/build/notes_fts5" "$@"; }
+	"$INDEX" -q "$T/many"
+	[ "$(sq "SELECT count(DISTINCT segid) FROM fts_idx")" -eq 1 ]
+	[ "$(sq "SELECT v FROM fts_config WHERE k = 'automerge'")" -eq 4 ]
+	"$INDEX" -q --full
+	[ "$(sq "SELECT count(DISTINCT segid) FROM fts_idx")" -eq 1 ]
+	[ "$(sq "SELECT v FROM fts_config WHERE k = 'automerge'")" -eq 4 ]
+	run sq "INSERT INTO fts(fts) VALUES('integrity-check');" "PRAGMA integrity_check;"
+	[ "$output" = ok ]
+	[ "$("$SEARCH" --json common text | jq -r 'select(.type == "summary") | .total')" -eq 2100 ]
+	[ "$(paths_for word1234)" = "$T/many/n1234.md" ]
+	# an incremental run adds its segment, and keeps automerge
+	printf -- '# Note 7\n\nrewritten zebrafinch\n' >"$T/many/n7.md"
+	"$INDEX" -q "$T/many"
+	[ "$(sq "SELECT count(DISTINCT segid) FROM fts_idx")" -eq 2 ]
+	[ "$(sq "SELECT v FROM fts_config WHERE k = 'automerge'")" -eq 4 ]
+	[ "$(paths_for zebrafinch)" = "$T/many/n7.md" ]
+}
+
 @test "a changed tokenizer version triggers a full rebuild with a message" {
 	"$INDEX" -q "$T/notes"
 	sqlite3 "$DB" "UPDATE meta SET value='0/old' WHERE key='tokenizer_version'"
