@@ -127,3 +127,16 @@ int notes_varint_get(const unsigned char **p, const unsigned char *end, uint64_t
 	}
 	return -1;
 }
+
+void *notes_array_grow(void *p, size_t n, size_t *cap, size_t size)
+{
+	if (n < *cap)
+		return p;
+	size_t ncap = *cap ? 2 * *cap : 256;
+	if (ncap < *cap || ncap > (size_t)-1 / size)
+		return NULL;
+	void *np = realloc(p, ncap * size);
+	if (np)
+		*cap = ncap;
+	return np;
+}

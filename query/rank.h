@@ -71,6 +71,19 @@ typedef struct notes_rank_prune {
 	int may_defer;      /* in: the statement's rows are exactly the phrase's */
 	int deferred;       /* out: scores were made with idf 1 */
 	long long nrow;     /* out: rows in the index (when deferred) */
+	/* With offer set (and may_defer), a query of one phrase is walked
+	 * whole by notes_rank's first call, through FTS5's xQueryPhrase: each
+	 * row is counted into `rows`, and each row not pruned is handed to
+	 * offer with its score (notes_rank's result, negated); offer may raise
+	 * floor.  That call returns NULL and sets walked, and the caller
+	 * steps the statement no further.  This spares a step of the
+	 * statement and a call of notes_rank per row. */
+	int (*offer)(void *ctx, long long id, double score);  /* SQLITE_OK, or an
+							   * error that stops
+							   * the walk */
+	void *offer_ctx;    /* offer's first argument */
+	int walked;         /* out: the rows went to offer */
+	long long rows;     /* out: rows walked (when walked) */
 } notes_rank_prune;
 
 /* The idf notes_rank gives a phrase found in n of nrow notes. */

@@ -331,6 +331,35 @@ static int cmp_id_index(const void *a, const void *b)
  * factor is at most 1 + NOTES_RANK_RECENCY_MAX) are dated and ranked again:
  * the result is the one the joined query with dates gives.  Counts every
  * match into *total. */
+/* Phase 1's undated candidates (pick_unfiltered). */
+typedef struct pick {
+	notes_rank_prune pr;     /* floor: heap[0]'s score once the heap is full */
+	cand            *heap;   /* the best k so far (owned) */
+	size_t           k;      /* scores wanted */
+	size_t           nh;     /* in heap */
+	cand            *cs;     /* every score that may still make the page (owned) */
+	size_t           nc;     /* in cs */
+	size_t           ccap;   /* capacity of cs */
+} pick;
+
+/* A scored row (notes_rank_prune.offer): kept while it may make the page. */
+static int pick_offer(void *ctx, long long id, double score)
+{
+	pick *pk = ctx;
+	cand c = {id, score, 0};
+	if (c.score * (1 + NOTES_RANK_RECENCY_MAX) < pk->pr.floor)
+		return SQLITE_OK;
+	cand *cs = notes_array_grow(pk->cs, pk->nc, &pk->ccap, sizeof *cs);
+	if (!cs)
+		return SQLITE_NOMEM;
+	pk->cs = cs;
+	cs[pk->nc++] = c;
+	heap_offer(pk->heap, &pk->nh, pk->k, &c);
+	if (pk->nh == pk->k && pk->heap[0].score > pk->pr.floor)
+		pk->pr.floor = pk->heap[0].score;
+	return SQLITE_OK;
+}
+
 static notes_status pick_unfiltered(run *r, const char *expr, int64_t *total)
 {
 	notes_status rc = NOTES_OK;
@@ -343,42 +372,37 @@ static notes_status pick_unfiltered(run *r, const char *expr, int64_t *total)
 	if ((rc = prepare_built(r, &sql, rc, expr, &s)) != NOTES_OK)
 		return rc;
 	/* Without a quorum the rows are exactly the expression's: with one
-	 * phrase, their count is its document frequency. */
-	notes_rank_prune pr = {.may_defer = r->quorum == 0};
-	sqlite3_bind_pointer(s, 2, &pr, NOTES_RANK_PRUNE_TYPE, NULL);
-	size_t k = r->want - r->n, nh = 0, nc = 0, ccap = 0;
-	cand *heap = malloc(k * sizeof *heap), *cs = NULL;   /* best k; all scored */
+	 * phrase, their count is its document frequency, and notes_rank
+	 * walks them itself (pick_offer). */
+	size_t k = r->want - r->n;
+	pick pk = {.pr = {.may_defer = r->quorum == 0, .offer = pick_offer}, .k = k};
+	pk.pr.offer_ctx = &pk;
+	pk.heap = malloc(k * sizeof *pk.heap);
+	sqlite3_bind_pointer(s, 2, &pk.pr, NOTES_RANK_PRUNE_TYPE, NULL);
 	int64_t seen = 0;
 	int src = SQLITE_DONE;
-	while (heap && rc == NOTES_OK && (src = sqlite3_step(s)) == SQLITE_ROW) {
+	while (pk.heap && rc == NOTES_OK && (src = sqlite3_step(s)) == SQLITE_ROW) {
+		if (pk.pr.walked) {
+			seen = pk.pr.rows;
+			src = SQLITE_DONE;
+			break;
+		}
 		seen++;
 		if (sqlite3_column_type(s, 1) == SQLITE_NULL)
 			continue;   /* pruned: cannot make the page */
-		cand c = {sqlite3_column_int64(s, 0), sqlite3_column_double(s, 1), 0};
-		if (c.score * (1 + NOTES_RANK_RECENCY_MAX) < pr.floor)
-			continue;
-		if (nc == ccap) {
-			size_t ncap = ccap ? 2 * ccap : 256;
-			cand *ncs = realloc(cs, ncap * sizeof *ncs);
-			if (!ncs) {
-				rc = NOTES_E_NOMEM;
-				break;
-			}
-			cs = ncs;
-			ccap = ncap;
-		}
-		cs[nc++] = c;
-		heap_offer(heap, &nh, k, &c);
-		if (nh == k && heap[0].score > pr.floor)
-			pr.floor = heap[0].score;
+		if (pick_offer(&pk, sqlite3_column_int64(s, 0), sqlite3_column_double(s, 1)) !=
+		    SQLITE_OK)
+			rc = NOTES_E_NOMEM;
 	}
-	if (!heap)
+	if (!pk.heap)
 		rc = NOTES_E_NOMEM;
 	if (rc == NOTES_OK && src != SQLITE_DONE)
 		rc = fail(r, notes_db_status(src), "search");
 	sqlite3_finalize(s);
-	free(heap);
-	heap = NULL;
+	free(pk.heap);
+	notes_rank_prune pr = pk.pr;
+	cand *heap = NULL, *cs = pk.cs;
+	size_t nc = pk.nc;
 	/* The survivors of the final floor, after the deferred idf (the same
 	 * order of operations as an undeferred score). */
 	size_t keep = 0;

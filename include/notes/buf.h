@@ -36,6 +36,10 @@ void notes_buf_put_varint(notes_status *rc, notes_buf *b, uint64_t v);
 /* Read a varint at *p (not past end) into *v and advance *p; -1 when the
  * bytes end first or it is longer than 10 bytes. */
 int notes_varint_get(const unsigned char **p, const unsigned char *end, uint64_t *v);
+/* Room for one more element of `size` bytes in the array p of n used and
+ * *cap allocated: p itself while n < *cap, else p moved to twice *cap (256 at
+ * first), *cap updated.  NULL when out of memory: p and *cap unchanged. */
+void *notes_array_grow(void *p, size_t n, size_t *cap, size_t size);
 /* Forget the contents, keep the allocation. */
 void notes_buf_clear(notes_buf *b);
 void notes_buf_free(notes_buf *b);

@@ -52,6 +52,30 @@ static void test_buf_grows(void **state)
 }
 
 /* notes_buf_append_int writes what printf's %lld writes, at the edges too. */
+static void test_array_grow(void **state)
+{
+	(void)state;
+	size_t cap = 0, n = 0;
+	int *a = NULL;
+	for (int i = 0; i < 1000; i++) {
+		int *g = notes_array_grow(a, n, &cap, sizeof *g);
+		assert_non_null(g);
+		assert_true(cap > n);
+		if (n && n < 256)
+			assert_ptr_equal(g, a);   /* room left: no move */
+		a = g;
+		a[n++] = i;
+	}
+	assert_int_equal(cap, 1024);
+	for (int i = 0; i < 1000; i++)
+		assert_int_equal(a[i], i);
+	/* full, and too large to allocate: NULL, nothing changed */
+	size_t big = (size_t)-1 / 2;
+	assert_null(notes_array_grow(a, cap, &cap, big));   /* full */
+	assert_int_equal(cap, 1024);
+	free(a);
+}
+
 static void test_buf_append_int(void **state)
 {
 	(void)state;
@@ -194,6 +218,7 @@ int main(void)
 		cmocka_unit_test(test_buf_sticky),
 		cmocka_unit_test(test_buf_grows),
 		cmocka_unit_test(test_buf_append_int),
+		cmocka_unit_test(test_array_grow),
 		cmocka_unit_test(test_utf8_sanitize),
 		cmocka_unit_test(test_linemap_roundtrip),
 		cmocka_unit_test(test_linemap_corrupt),
