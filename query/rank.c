@@ -30,30 +30,21 @@
 /* Phrase instances looked at per row (ranking and passages). */
 #define MAX_HITS         4096
 
+/* Per-query statistics, computed once and kept with xSetAuxdata. */
+typedef struct rank_stats {
+	int    nphrase;                /* phrases in the query */
+	double idf[MAX_PHRASES];       /* inverse document frequency per phrase */
+	double avgdl;                  /* average row length in tokens */
+	double w[NOTES_FIELD_COUNT];   /* column weights: the call's arguments,
+					* the same for every row of a statement */
+} rank_stats;
+
 /* One phrase instance. */
 typedef struct inst {
 	int phrase;   /* phrase index */
 	int col;      /* column */
 	int off;      /* token offset in the column */
 } inst;
-
-/* Per-query statistics, computed once and kept with xSetAuxdata. */
-typedef struct rank_stats {
-	int    nphrase;                /* phrases in the query */
-	double idf[MAX_PHRASES];       /* inverse document frequency per phrase */
-	double avgdl;                  /* average row length in tokens */
-	inst  *hits;                   /* the current row's instances, phrase by
-					* phrase (compute's scratch; owned) */
-	size_t hits_cap;               /* capacity of hits, in instances */
-} rank_stats;
-
-static void stats_free(void *p)
-{
-	rank_stats *st = p;
-	if (st)
-		free(st->hits);
-	free(st);
-}
 
 /* A row's score, broken down. */
 typedef struct score {
@@ -82,11 +73,12 @@ double notes_rank_idf(long long nrow, long long n)
 	return idf > 1e-6 ? idf : 1e-6;
 }
 
-/* The query's statistics, made on the first row (see notes_rank_prune for
- * pr's deferral). */
-static rank_stats *get_stats(const Fts5ExtensionApi *api, Fts5Context *fts,
-			     notes_rank_prune *pr, int *rc)
+/* The query's statistics, made on the first row with that call's column
+ * weights (vals; see notes_rank_prune for pr's deferral). */
+static rank_stats *get_stats(const Fts5ExtensionApi *api, Fts5Context *fts, int nval,
+			     sqlite3_value **vals, notes_rank_prune *pr, int *rc)
 {
+	static const double dflt[NOTES_FIELD_COUNT] = {10.0, 4.0, 3.0, 1.0, 0.8};
 	rank_stats *st = api->xGetAuxdata(fts, 0);
 	if (st)
 		return st;
@@ -95,6 +87,8 @@ static rank_stats *get_stats(const Fts5ExtensionApi *api, Fts5Context *fts,
 		*rc = SQLITE_NOMEM;
 		return NULL;
 	}
+	for (int c = 0; c < NOTES_FIELD_COUNT; c++)
+		st->w[c] = c < nval ? sqlite3_value_double(vals[c]) : dflt[c];
 	sqlite3_int64 nrow = 0, ntok = 0;
 	*rc = api->xRowCount(fts, &nrow);
 	if (*rc == SQLITE_OK)
@@ -116,11 +110,11 @@ static rank_stats *get_stats(const Fts5ExtensionApi *api, Fts5Context *fts,
 		st->idf[i] = notes_rank_idf(nrow, n);
 	}
 	if (*rc != SQLITE_OK) {
-		stats_free(st);
+		free(st);
 		return NULL;
 	}
-	/* (FTS5 calls stats_free itself when this fails) */
-	*rc = api->xSetAuxdata(fts, st, stats_free);
+	/* (FTS5 frees st itself when this fails) */
+	*rc = api->xSetAuxdata(fts, st, free);
 	return *rc == SQLITE_OK ? st : NULL;
 }
 
@@ -142,64 +136,6 @@ static void sort_insts(inst *in, int n)
 			qsort(in, (size_t)n, sizeof *in, cmp_inst);
 			return;
 		}
-}
-
-/* Phrases whose hits pass 1 keeps for pass 2; a query of more has FTS5
- * merge them (xInst), whose memory is bounded by the note's hits rather
- * than by phrases x MAX_HITS x phrases. */
-#define KEEP_PHRASES 8
-
-/* The first n of the phrases' hits (hits[start[p], start[p + 1]) for phrase
- * p, each run in column then offset order, as FTS5 gives them) into out, in
- * that order, lower phrases first on a tie: FTS5's instance array (xInst)
- * for at most KEEP_PHRASES phrases. */
-static void merge_hits(const inst *hits, const int *start, int nphrase, inst *out, int n)
-{
-	int head[KEEP_PHRASES];
-	for (int p = 0; p < nphrase; p++)
-		head[p] = start[p];
-	for (int i = 0; i < n; i++) {
-		int best = -1;
-		for (int p = 0; p < nphrase; p++)
-			if (head[p] < start[p + 1] &&
-			    (best < 0 || cmp_inst(&hits[head[p]], &hits[head[best]]) < 0))
-				best = p;
-		out[i] = hits[head[best]++];
-	}
-}
-
-/* FTS5's instance array of the current row, its first n at most, for
- * phrases below nphrase, into *out (caller frees unless it is stackbuf,
- * which holds 256); *nout instances. */
-static int insts_of_row(const Fts5ExtensionApi *api, Fts5Context *fts, int nphrase, int n,
-			inst *stackbuf, inst **out, int *nout)
-{
-	int ninst = 0, rc;
-	*out = NULL;
-	*nout = 0;
-	if ((rc = api->xInstCount(fts, &ninst)) != SQLITE_OK)
-		return rc;
-	if (ninst > n)
-		ninst = n;
-	inst *in = ninst <= 256 ? stackbuf : malloc((size_t)ninst * sizeof *in);
-	if (!in)
-		return SQLITE_NOMEM;
-	int k = 0;
-	for (int i = 0; i < ninst; i++) {
-		int p, c, o;
-		if ((rc = api->xInst(fts, i, &p, &c, &o)) != SQLITE_OK)
-			break;
-		if (p < nphrase && c >= 0 && c < NOTES_FIELD_COUNT)
-			in[k++] = (inst){p, c, o};
-	}
-	if (rc != SQLITE_OK) {
-		if (in != stackbuf)
-			free(in);
-		return rc;
-	}
-	*out = in;
-	*nout = k;
-	return SQLITE_OK;
 }
 
 /* Smallest window (in tokens) of one column holding `want` distinct phrases;
@@ -301,71 +237,42 @@ static double bm25_of(const rank_stats *st, const double *tf, double len)
 	return b;
 }
 
-/* The column weights of a call (notes_rank's arguments after fts). */
-static void weights_of(int nval, sqlite3_value **vals, double *w)
-{
-	static const double dflt[NOTES_FIELD_COUNT] = {10.0, 4.0, 3.0, 1.0, 0.8};
-	for (int c = 0; c < NOTES_FIELD_COUNT; c++)
-		w[c] = c < nval ? sqlite3_value_double(vals[c]) : dflt[c];
-}
-
-/* Score the current row of fts into *sc, with the query's statistics st,
- * column weights w and the note's date (NULL: undated); with pr (see
- * notes_rank_prune), set *pruned instead when the row cannot beat
- * pr->floor. */
-static int compute(const Fts5ExtensionApi *api, Fts5Context *fts, rank_stats *st,
-		   const double *w, sqlite3_value *date, notes_rank_prune *pr, score *sc,
-		   int *pruned)
+/* Score the current row of fts into *sc, with the query's statistics st
+ * and the note's date (NULL: undated); with pr (see notes_rank_prune), set
+ * *pruned instead when the row cannot beat pr->floor. */
+static int compute(const Fts5ExtensionApi *api, Fts5Context *fts, const rank_stats *st,
+		   sqlite3_value *date, notes_rank_prune *pr, score *sc, int *pruned)
 {
 	int rc = SQLITE_OK;
 	memset(sc, 0, sizeof *sc);
 	*pruned = 0;
+	const double *w = st->w;
 
-	/* Pass 1, from each phrase's positions: weighted hits per phrase and
-	 * column, and how far the hits reach in each column.  With 2 to
-	 * KEEP_PHRASES phrases the hits are kept for pass 2 (st->hits, phrase
-	 * by phrase), which spares FTS5 building its instance array
-	 * (xInstCount) from the same positions again: 7% of a two-word query
-	 * at 200k notes.  Only the query's phrases are cleared: this runs for
-	 * every match. */
+	/* Pass 1, from each phrase's positions (no instance array): weighted
+	 * hits per phrase and column, and how far the hits reach in each
+	 * column.  Only the query's phrases are cleared: this runs for every
+	 * match. */
 	double tf[MAX_PHRASES];
 	double tfc[MAX_PHRASES][NOTES_FIELD_COUNT];
-	int start[MAX_PHRASES + 1];   /* phrase p's hits: st->hits[start[p], start[p + 1]) */
-	size_t nhit = 0;
-	int keep = st->nphrase >= 2 && st->nphrase <= KEEP_PHRASES;
-	int lim = keep ? MAX_HITS * st->nphrase : MAX_HITS;   /* hits read per phrase */
 	memset(tf, 0, (size_t)st->nphrase * sizeof tf[0]);
 	memset(tfc, 0, (size_t)st->nphrase * sizeof tfc[0]);
 	int last[NOTES_FIELD_COUNT] = {-1, -1, -1, -1, -1};  /* last hit per column */
 	for (int p = 0; p < st->nphrase; p++) {
 		Fts5PhraseIter it;
 		int c, o, k = 0;
-		start[p] = (int)nhit;
 		if ((rc = api->xPhraseFirst(fts, p, &it, &c, &o)) != SQLITE_OK)
 			return rc;
-		/* At most MAX_HITS per phrase count (bounds the work on huge
-		 * notes); pass 2 looks at the first MAX_HITS x phrases of all
-		 * phrases' hits together, up to that many of one phrase. */
-		for (; c >= 0 && k < lim; api->xPhraseNext(fts, &it, &c, &o), k++) {
+		/* (at most MAX_HITS per phrase: bounds the work on huge notes) */
+		for (; c >= 0 && k < MAX_HITS; api->xPhraseNext(fts, &it, &c, &o), k++) {
 			if (c >= NOTES_FIELD_COUNT)
 				continue;
-			if (k < MAX_HITS) {
-				tf[p] += w[c];
-				tfc[p][c] += w[c];
-				if (o > last[c])
-					last[c] = o;
-			}
-			if (!keep)
-				continue;
-			inst *hits = notes_array_grow(st->hits, nhit, &st->hits_cap, sizeof *hits);
-			if (!hits)
-				return SQLITE_NOMEM;
-			st->hits = hits;
-			hits[nhit++] = (inst){p, c, o};
+			tf[p] += w[c];
+			tfc[p][c] += w[c];
+			if (o > last[c])
+				last[c] = o;
 		}
 		sc->matched += tf[p] > 0;
 	}
-	start[st->nphrase] = (int)nhit;
 	/* bm25 falls as the note grows, and the note is at least as long as
 	 * its hits reach in each column: an upper bound without its size. */
 	int all = st->nphrase >= 2 && sc->matched == st->nphrase;
@@ -384,21 +291,29 @@ static int compute(const Fts5ExtensionApi *api, Fts5Context *fts, rank_stats *st
 	/* Pass 2, when every phrase is there: proximity and order, from the
 	 * instances in position order. */
 	if (all) {
-		/* the first MAX_HITS per phrase, of all phrases together */
-		int n = MAX_HITS * st->nphrase;
-		inst stackbuf[256], *in;
-		if (keep) {
-			if (n > (int)nhit)
-				n = (int)nhit;
-			in = n <= 256 ? stackbuf : malloc((size_t)n * sizeof *in);
-			if (!in)
-				return SQLITE_NOMEM;
-			merge_hits(st->hits, start, st->nphrase, in, n);
-		} else if ((rc = insts_of_row(api, fts, st->nphrase, n, stackbuf, &in, &n)) !=
-			   SQLITE_OK) {
+		int ninst = 0;
+		if ((rc = api->xInstCount(fts, &ninst)) != SQLITE_OK)
+			return rc;
+		if (ninst > MAX_HITS * st->nphrase)
+			ninst = MAX_HITS * st->nphrase;
+		inst stackbuf[256];
+		inst *in = ninst <= 256 ? stackbuf : malloc((size_t)ninst * sizeof *in);
+		if (!in)
+			return SQLITE_NOMEM;
+		int n = 0;
+		for (int i = 0; i < ninst; i++) {
+			int p, c, o;
+			if ((rc = api->xInst(fts, i, &p, &c, &o)) != SQLITE_OK)
+				break;
+			if (p < st->nphrase && c >= 0 && c < NOTES_FIELD_COUNT)
+				in[n++] = (inst){p, c, o};
+		}
+		if (rc != SQLITE_OK) {
+			if (in != stackbuf)
+				free(in);
 			return rc;
 		}
-		sort_insts(in, n);   /* (one pass: only checks the order) */
+		sort_insts(in, n);
 		int in_order = 0;
 		int win = min_window(in, n, st->nphrase, &in_order);
 		if (in != stackbuf)
@@ -448,12 +363,10 @@ static int compute_call(const Fts5ExtensionApi *api, Fts5Context *fts, int nval,
 			sqlite3_value **vals, notes_rank_prune *pr, score *sc, int *pruned)
 {
 	int rc = SQLITE_OK;
-	rank_stats *st = get_stats(api, fts, pr, &rc);
+	rank_stats *st = get_stats(api, fts, nval, vals, pr, &rc);
 	if (!st)
 		return rc;
-	double w[NOTES_FIELD_COUNT];
-	weights_of(nval, vals, w);
-	return compute(api, fts, st, w, nval > NOTES_FIELD_COUNT ? vals[NOTES_FIELD_COUNT] : NULL,
+	return compute(api, fts, st, nval > NOTES_FIELD_COUNT ? vals[NOTES_FIELD_COUNT] : NULL,
 		       pr, sc, pruned);
 }
 
@@ -466,9 +379,8 @@ static double total_of(const score *sc)
 
 /* The walk of a one-phrase query's rows (notes_rank_prune.offer). */
 typedef struct walk {
-	rank_stats       *st;                    /* the query's statistics */
-	double            w[NOTES_FIELD_COUNT];  /* column weights */
-	notes_rank_prune *pr;                    /* floor, counts, offer */
+	const rank_stats *st;   /* the query's statistics and weights */
+	notes_rank_prune *pr;   /* floor, counts, offer */
 } walk;
 
 /* xQueryPhrase's callback: fts is a row of the phrase. */
@@ -478,7 +390,7 @@ static int walk_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *ctx)
 	score sc;
 	int pruned = 0;
 	wk->pr->rows++;
-	int rc = compute(api, fts, wk->st, wk->w, NULL, wk->pr, &sc, &pruned);
+	int rc = compute(api, fts, wk->st, NULL, wk->pr, &sc, &pruned);
 	if (rc != SQLITE_OK)
 		return rc;
 	if (pruned) {
@@ -499,8 +411,7 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
 		/* One phrase: its rows are the statement's; walk them all
 		 * from here (see notes_rank_prune). */
 		walk wk = {.pr = pr};
-		if ((wk.st = get_stats(api, fts, pr, &rc)) != NULL) {
-			weights_of(nval, vals, wk.w);
+		if ((wk.st = get_stats(api, fts, nval, vals, pr, &rc)) != NULL) {
 			pr->walked = 1;
 			rc = api->xQueryPhrase(fts, 0, &wk, walk_row);
 		}

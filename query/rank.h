@@ -12,6 +12,9 @@
  *       the note's "YYYY-MM-DD" date is passed) is a small bonus halving
  *       every two years.
  *
+ *       The weights are read on a statement's first row and kept for its
+ *       others: they must be the same in every row (literals, parameters).
+ *
  *   notes_explain(fts, same arguments)
  *       "bm25=… title=… headings=… meta=… body=… code=… proximity=…
  *       phrase=… recency=… matched=…" for --explain.
