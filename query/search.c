@@ -331,6 +331,17 @@ static int cmp_id_index(const void *a, const void *b)
  * factor is at most 1 + NOTES_RANK_RECENCY_MAX) are dated and ranked again:
  * the result is the one the joined query with dates gives.  Counts every
  * match into *total. */
+/* Whether a word of the query is a prefix (kube*): FTS5 merges the lists of
+ * all its words whenever a statement opens it, which costs more than most
+ * walks of its matches. */
+static bool has_prefix(const run *r)
+{
+	for (size_t i = 0; i < notes_query_nterms(r->q); i++)
+		if (notes_query_term(r->q, i)->prefix)
+			return true;
+	return false;
+}
+
 /* Phase 1's undated candidates (pick_unfiltered). */
 typedef struct pick {
 	notes_rank_prune pr;     /* floor: heap[0]'s score once the heap is full */
@@ -373,9 +384,13 @@ static notes_status pick_unfiltered(run *r, const char *expr, int64_t *total)
 		return rc;
 	/* Without a quorum the rows are exactly the expression's: with one
 	 * phrase, their count is its document frequency, and notes_rank
-	 * walks them itself (pick_offer). */
+	 * walks them itself (pick_offer), unless the phrase is a prefix,
+	 * whose merged lists the walk would build a second time (kube* at
+	 * 200k notes: 0.45 s, 0.60 s walked). */
 	size_t k = r->want - r->n;
-	pick pk = {.pr = {.may_defer = r->quorum == 0, .offer = pick_offer}, .k = k};
+	pick pk = {.pr = {.may_defer = r->quorum == 0}, .k = k};
+	if (!has_prefix(r))
+		pk.pr.offer = pick_offer;
 	pk.pr.offer_ctx = &pk;
 	pk.heap = malloc(k * sizeof *pk.heap);
 	sqlite3_bind_pointer(s, 2, &pk.pr, NOTES_RANK_PRUNE_TYPE, NULL);
@@ -673,10 +688,7 @@ static notes_status fill_details(run *r, const char *expr, size_t from, int64_t 
 			r->o->no_passages ? "NULL"
 				: "notes_passage(fts, c.title, c.headings, c.meta, c.body, c.code, c.ckpt)",
 			r->o->explain ? "notes_explain(fts, " WEIGHTS ", n.date)" : "NULL");
-	int prefix = 0;
-	for (size_t i = 0; i < notes_query_nterms(r->q); i++)
-		prefix |= notes_query_term(r->q, i)->prefix;
-	if (expr && !prefix && matches > SCAN_MAX) {
+	if (expr && !has_prefix(r) && matches > SCAN_MAX) {
 		/* FTS5 seeks each id of the list: one query per id. */
 		notes_buf_append_str(&rc, &sql, " AND f.rowid IN (");
 	} else if (expr) {
