@@ -136,7 +136,7 @@ teardown() { common_teardown; }
 	[ "$(sqlite3 "$DB" "SELECT count(*) FROM sqlite_master WHERE name LIKE '%_new%'")" -eq 0 ]
 }
 
-@test "a first build and a --full rebuild end as one FTS5 segment, with automerge back at 4" {
+@test "a first build and a --full rebuild end as one FTS5 segment, with FTS5's merge settings back" {
 	# A --full rebuild commits every 500 notes, one segment each; the
 	# build merges 16 a level (none here) and ends with an 'optimize'.
 	# Without both (automerge 4 throughout), these 5 commits leave 5.
@@ -148,9 +148,11 @@ teardown() { common_teardown; }
 	"$INDEX" -q "$T/many"
 	[ "$(sq "SELECT count(DISTINCT segid) FROM fts_idx")" -eq 1 ]
 	[ "$(sq "SELECT v FROM fts_config WHERE k = 'automerge'")" -eq 4 ]
+	[ "$(sq "SELECT v FROM fts_config WHERE k = 'crisismerge'")" -eq 16 ]
 	"$INDEX" -q --full
 	[ "$(sq "SELECT count(DISTINCT segid) FROM fts_idx")" -eq 1 ]
 	[ "$(sq "SELECT v FROM fts_config WHERE k = 'automerge'")" -eq 4 ]
+	[ "$(sq "SELECT v FROM fts_config WHERE k = 'crisismerge'")" -eq 16 ]
 	run sq "INSERT INTO fts(fts) VALUES('integrity-check');" "PRAGMA integrity_check;"
 	[ "$output" = ok ]
 	[ "$("$SEARCH" --json common text | jq -r 'select(.type == "summary") | .total')" -eq 2100 ]
