@@ -288,16 +288,13 @@ static notes_status batch_commit(run *r)
 	return NOTES_OK;
 }
 
-/* INSERT INTO fts(fts, rank) VALUES(cmd, value): an FTS5 command on this
- * run's fts table (value < 0: none). */
-static notes_status fts_command(run *r, const char *cmd, int value)
+/* INSERT INTO fts(fts, rank) VALUES(cmd, value): an FTS5 setting of this
+ * run's fts table. */
+static notes_status fts_setting(run *r, const char *cmd, int value)
 {
 	char sql[160];
-	if (value < 0)
-		snprintf(sql, sizeof sql, "INSERT INTO fts%1$s(fts%1$s) VALUES('%2$s')", r->sfx, cmd);
-	else
-		snprintf(sql, sizeof sql, "INSERT INTO fts%1$s(fts%1$s, rank) VALUES('%2$s', %3$d)",
-			 r->sfx, cmd, value);
+	snprintf(sql, sizeof sql, "INSERT INTO fts%1$s(fts%1$s, rank) VALUES('%2$s', %3$d)", r->sfx,
+		 cmd, value);
 	int rc = sqlite3_exec(r->h, sql, NULL, NULL, NULL);
 	return rc == SQLITE_OK ? NOTES_OK : db_fail(r, rc, cmd);
 }
@@ -1365,9 +1362,9 @@ notes_status notes_index_run(notes_db *db, const char *const *roots, size_t nroo
 			set_err(&r, "cannot prepare tables: %s", notes_db_errmsg(db));
 	}
 	if (st == NOTES_OK && (opts->full || opts->bulk))
-		st = fts_command(&r, "automerge", BUILD_AUTOMERGE);
+		st = fts_setting(&r, "automerge", BUILD_AUTOMERGE);
 	if (st == NOTES_OK && (opts->full || opts->bulk))
-		st = fts_command(&r, "crisismerge", BUILD_CRISISMERGE);
+		st = fts_setting(&r, "crisismerge", BUILD_CRISISMERGE);
 	if (st == NOTES_OK)
 		st = notes_db_exec(db, "COMMIT");
 	else
@@ -1417,13 +1414,19 @@ notes_status notes_index_run(notes_db *db, const char *const *roots, size_t nroo
 	finalize_all(&r);
 	/* A whole build ends as one segment (see BUILD_AUTOMERGE); each
 	 * command is a transaction of its own, and a build killed between
-	 * them is thrown away whole (a first build's file, *_new tables). */
+	 * them is thrown away whole (a first build's file, *_new tables).
+	 * The merge only makes searches faster: when it fails (a full disk),
+	 * SQLite rolls it back and the index, whole in more segments, stays. */
 	if (st == NOTES_OK && (opts->full || opts->bulk) && !r.root_gone) {
-		st = fts_command(&r, "optimize", -1);
+		char sql[64];
+		snprintf(sql, sizeof sql, "INSERT INTO fts%1$s(fts%1$s) VALUES('optimize')", r.sfx);
+		int orc = sqlite3_exec(r.h, sql, NULL, NULL, NULL);
+		if (orc != SQLITE_OK)
+			warn(&r, notes_db_path(db), 0, "index left in several segments (searches are slower"
+			     " until the next --full): %s", sqlite3_errmsg(r.h));
+		st = fts_setting(&r, "automerge", LIVE_AUTOMERGE);
 		if (st == NOTES_OK)
-			st = fts_command(&r, "automerge", LIVE_AUTOMERGE);
-		if (st == NOTES_OK)
-			st = fts_command(&r, "crisismerge", LIVE_CRISISMERGE);
+			st = fts_setting(&r, "crisismerge", LIVE_CRISISMERGE);
 	}
 	if (st == NOTES_OK && opts->full && r.root_gone) {
 		/* A rebuild without one of the roots would drop its notes:
