@@ -318,10 +318,29 @@ measure_full_index() {
 	kv "$sd/meta.tsv" cmd_index "--prepare '$pre_ni'  /usr/bin/time -f %M -a -o RSS $run_ni"
 	kv "$sd/meta.tsv" cmd_sqlite "--prepare '$pre_sq'  /usr/bin/time -f %M -a -o RSS $run_sq"
 	rm -f "$sd/rss-index" "$sd/rss-sqlite"
-	log "$size: full index, hyperfine $r runs each ($w warm-up)"
-	hyperfine -N -w "$w" -r "$r" --export-json "$sd/index.json" \
-		--prepare "$pre_ni" -n notes-index "/usr/bin/time -f %M -a -o $(sq "$sd/rss-index") $run_ni" \
-		--prepare "$pre_sq" -n sqlite3 "/usr/bin/time -f %M -a -o $(sq "$sd/rss-sqlite") $run_sq" >&2
+	# Interleaved, one run of each per hyperfine call: the host's load
+	# swings over minutes, and hyperfine's own order (all runs of one,
+	# then all of the other) let a slow minute fall on one side only
+	# (20k, 18:10 UTC: notes-index 6.4-7.2 s beside 5.0-5.5 s minutes
+	# later, its peer 4.0 s and 3.9 s).
+	log "$size: full index, $r interleaved runs each ($w warm-up)"
+	local k
+	for ((k = 1; k <= w + r; k++)); do
+		hyperfine -N -r 1 --export-json "$sd/index-$k.json" \
+			--prepare "$pre_ni" -n notes-index "/usr/bin/time -f %M -a -o $(sq "$sd/rss-index") $run_ni" \
+			--prepare "$pre_sq" -n sqlite3 "/usr/bin/time -f %M -a -o $(sq "$sd/rss-sqlite") $run_sq" >&2
+	done
+	# index.json: the timed rounds' runs, as one hyperfine export
+	python3 - "$sd" "$w" "$r" <<-'PY'
+		import json, sys
+		sd, w, r = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+		res = {}
+		for k in range(w + 1, w + r + 1):
+		    for x in json.load(open(f'{sd}/index-{k}.json'))['results']:
+		        res.setdefault(x['command'], []).extend(x['times'])
+		json.dump({'results': [{'command': c, 'times': t} for c, t in res.items()]},
+		          open(f'{sd}/index.json', 'w'))
+	PY
 	kv "$sd/meta.tsv" index_rss_kb "$(grep -E '^[0-9]+$' "$sd/rss-index" | sort -n | tail -n 1)"
 	kv "$sd/meta.tsv" sqlite_rss_kb "$(grep -E '^[0-9]+$' "$sd/rss-sqlite" | sort -n | tail -n 1)"
 
@@ -580,7 +599,8 @@ w('All times are whole processes on a warm page cache, measured with hyperfine i
   'hidden files and folders skipped, as notes-index does).')
 w('')
 w('1. **Full index** on a fresh database, `--prepare` removes DB, -wal, -shm, .lock, .building: '
-  '`notes-index -q --db DB DIR`. Peer: a plain FTS5 load of the same files with the '
+  '`notes-index -q --db DB DIR`, interleaved with its peer (one run of each per hyperfine call). '
+  'Peer: a plain FTS5 load of the same files with the '
   'sqlite3 CLI, `sqlite3 -bail PEER.db ".read load.sql"` where load.sql is')
 w('')
 w('   ```sql')
