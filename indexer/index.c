@@ -1361,10 +1361,11 @@ notes_status notes_index_run(notes_db *db, const char *const *roots, size_t nroo
 		if (st != NOTES_OK)
 			set_err(&r, "cannot prepare tables: %s", notes_db_errmsg(db));
 	}
-	if (st == NOTES_OK && (opts->full || opts->bulk))
+	if (st == NOTES_OK && (opts->full || opts->bulk)) {
 		st = fts_setting(&r, "automerge", BUILD_AUTOMERGE);
-	if (st == NOTES_OK && (opts->full || opts->bulk))
-		st = fts_setting(&r, "crisismerge", BUILD_CRISISMERGE);
+		if (st == NOTES_OK)
+			st = fts_setting(&r, "crisismerge", BUILD_CRISISMERGE);
+	}
 	if (st == NOTES_OK)
 		st = notes_db_exec(db, "COMMIT");
 	else

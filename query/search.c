@@ -369,10 +369,10 @@ static int pick_offer(void *ctx, long long id, double score)
  * far), which spares its size lookup, most of the cost of a common word.
  * A query of one phrase is walked by notes_rank itself, the statement
  * stepped once (pick_offer; a third less work for a common word at 200k
- * notes).  Then the survivors that may still make the page once dated (the recency
- * factor is at most 1 + NOTES_RANK_RECENCY_MAX) are dated and ranked again:
- * the result is the one the joined query with dates gives.  Counts every
- * match into *total. */
+ * notes).  Then the survivors that may still make the page once dated
+ * (the recency factor is at most 1 + NOTES_RANK_RECENCY_MAX) are dated and
+ * ranked again: the result is the one the joined query with dates gives.
+ * Counts every match into *total. */
 static notes_status pick_unfiltered(run *r, const char *expr, int64_t *total)
 {
 	notes_status rc = NOTES_OK;
